@@ -1,0 +1,50 @@
+"""Shared API schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Schema
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldError] = []
+
+
+class SourceRef(Schema):
+    id: int
+    name: str
+
+
+class ItemOut(Schema):
+    id: int
+    url: str
+    canonical_url: str
+    title: str
+    content: str
+    author: str
+    published_at: datetime
+    fetched_at: datetime
+    media_type: str
+    host: str
+    source: SourceRef
+    engagement: dict[str, int]
+    duplicate_of: int | None
+    is_demo: bool
+
+    @staticmethod
+    def resolve_duplicate_of(obj) -> int | None:
+        return obj.duplicate_of_id
+
+
+class ItemPage(Schema):
+    items: list[ItemOut]
+    count: int
+    count_capped: bool = False
+    page: int

@@ -1,0 +1,11 @@
+from django.db import models
+
+
+class DemoClock(models.Model):
+    """When the demo started: demo feeds release their bundled items relative to this moment."""
+
+    started_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "演示时钟"
+        verbose_name_plural = "演示时钟"

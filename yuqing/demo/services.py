@@ -1,0 +1,41 @@
+"""Load (or switch off) the demo: sources that poll the app's own demo feeds."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from yuqing.demo import feeds
+from yuqing.demo.models import DemoClock
+from yuqing.sources.models import Source, SourceKind
+
+
+@transaction.atomic
+def demo_load(*, host: str | None = None, port: int | None = None) -> list[Source]:
+    """Create the demo clock and one RSS source per demo feed (idempotent; URLs follow the port)."""
+    if not DemoClock.objects.exists():
+        DemoClock.objects.create(started_at=timezone.now())
+    host = host or ("127.0.0.1" if settings.HOST in {"0.0.0.0", "::", ""} else settings.HOST)  # noqa: S104
+    port = port or settings.PORT
+    sources = []
+    for feed in feeds.feeds():
+        source, _ = Source.objects.update_or_create(
+            name=feed["name"],
+            defaults={
+                "kind": SourceKind.RSS,
+                "url": f"http://{host}:{port}/demo/feeds/{feed['slug']}.xml",
+                "media_type": feed["media_type"],
+                "poll_interval": 60,
+                "intranet": True,
+                "is_demo": True,
+                "enabled": True,
+            },
+        )
+        sources.append(source)
+    return sources
+
+
+def demo_disable() -> int:
+    """YUQING_DEMO=0: stop polling the demo feeds (their items stay, marked as demo)."""
+    return Source.objects.filter(is_demo=True, enabled=True).update(enabled=False)

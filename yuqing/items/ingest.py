@@ -1,0 +1,293 @@
+"""The ingest pipeline: an explicit, ordered list of steps over a batch of collected entries.
+
+normalise → canonical URL → dedupe by URL → dedupe by content → segment → store → index → hand over.
+
+Every step takes the whole batch, so each costs a constant number of queries per batch rather than
+per item. The batch runs in one transaction; the unique canonical URL makes concurrent workers safe
+(``ignore_conflicts``: a row another worker stored first is reported as a duplicate, never doubled).
+Segmentation runs before the insert so each row is written once with its search text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from yuqing.items import search
+from yuqing.items.canonical import canonical_url, host_of
+from yuqing.items.models import Item
+from yuqing.sources.fetchers.base import RawEntry
+from yuqing.sources.models import Source
+from yuqing.vocab import ENGAGEMENT_FIELDS, MEDIA_TYPES
+
+MAX_TITLE = 500
+MAX_CONTENT = 200_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_HASH_DROP = re.compile(r"[\W_]+", re.UNICODE)
+
+
+class Status:
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    UPDATED = "updated"  # a duplicate whose engagement counts were refreshed
+    REJECTED = "rejected"
+
+
+@dataclass
+class Candidate:
+    index: int
+    entry: RawEntry
+    status: str = ""
+    reason: str = ""
+    canonical_url: str = ""
+    content_hash: str = ""
+    search_text: str = ""
+    item_id: int | None = None
+    duplicate_of_id: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        return not self.status
+
+
+@dataclass
+class Batch:
+    source: Source
+    fetched_at: datetime
+    candidates: list[Candidate]
+    created_ids: list[int] = field(default_factory=list)
+
+    def pending(self) -> list[Candidate]:
+        return [c for c in self.candidates if c.pending]
+
+
+@dataclass
+class IngestReport:
+    candidates: list[Candidate]
+
+    def count(self, status: str) -> int:
+        return sum(1 for c in self.candidates if c.status == status)
+
+    @property
+    def created(self) -> int:
+        return self.count(Status.CREATED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.count(Status.DUPLICATE) + self.count(Status.UPDATED)
+
+    @property
+    def rejected(self) -> int:
+        return self.count(Status.REJECTED)
+
+    @property
+    def created_ids(self) -> list[int]:
+        return [c.item_id for c in self.candidates if c.status == Status.CREATED and c.item_id]
+
+
+def clean_text(text: str) -> str:
+    text = unicodedata.normalize("NFC", text or "")
+    text = _CONTROL.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def content_hash(title: str, content: str) -> str:
+    """SHA-256 of the text with case, spacing and punctuation folded away."""
+    folded = _HASH_DROP.sub("", unicodedata.normalize("NFKC", f"{title}{content}").lower())
+    return hashlib.sha256(folded.encode()).hexdigest()
+
+
+# --- steps ------------------------------------------------------------------------------------
+
+
+def step_normalise(batch: Batch) -> None:
+    for c in batch.pending():
+        e = c.entry
+        e.title = clean_text(e.title)[:MAX_TITLE]
+        e.content = clean_text(e.content)[:MAX_CONTENT]
+        e.author = clean_text(e.author)[:200]
+        if not e.content and not e.title:
+            c.status, c.reason = Status.REJECTED, "标题和正文都为空"
+            continue
+        if not e.title:
+            e.title = e.content.split("\n", 1)[0][:60]
+        if not e.content:
+            e.content = e.title
+        if e.published_at is not None and timezone.is_naive(e.published_at):
+            e.published_at = timezone.make_aware(e.published_at)
+        if e.media_type not in MEDIA_TYPES:
+            e.media_type = None
+
+
+def step_canonicalise(batch: Batch) -> None:
+    seen: set[str] = set()
+    for c in batch.pending():
+        if not c.entry.url.lower().startswith(("http://", "https://")):
+            c.status, c.reason = Status.REJECTED, "链接必须以 http:// 或 https:// 开头"
+            continue
+        c.canonical_url = canonical_url(c.entry.url, settings.URL_HOST_ALIASES)[:2000]
+        if c.canonical_url in seen:
+            c.status, c.reason = Status.DUPLICATE, "同一批次内链接重复"
+            continue
+        seen.add(c.canonical_url)
+
+
+def step_dedupe_url(batch: Batch) -> None:
+    pending = {c.canonical_url: c for c in batch.pending()}
+    if not pending:
+        return
+    existing = Item.objects.filter(canonical_url__in=list(pending)).only("id", "canonical_url", *ENGAGEMENT_FIELDS)
+    refreshed: list[Item] = []
+    for item in existing:
+        c = pending[item.canonical_url]
+        c.item_id = item.id
+        c.status, c.reason = Status.DUPLICATE, "链接已存在"
+        changed = [
+            name
+            for name, value in c.entry.engagement.items()
+            if name in ENGAGEMENT_FIELDS and getattr(item, name) != value
+        ]
+        if changed:
+            for name in changed:
+                setattr(item, name, c.entry.engagement[name])
+            refreshed.append(item)
+            c.status, c.reason = Status.UPDATED, "链接已存在，已更新互动数"
+    if refreshed:
+        Item.objects.bulk_update(refreshed, list(ENGAGEMENT_FIELDS))
+
+
+def step_dedupe_content(batch: Batch) -> None:
+    """Same text again from the same source is a duplicate (a feed that changed its links). The same
+    text from another source is stored — who re-published what is evidence of spread — but points at
+    the earliest copy.
+    """
+    by_hash: dict[str, Candidate] = {}
+    for c in batch.pending():
+        c.content_hash = content_hash(c.entry.title, c.entry.content)
+        if c.content_hash in by_hash:
+            c.status, c.reason = Status.DUPLICATE, "同一批次内内容重复"
+            continue
+        by_hash[c.content_hash] = c
+    if not by_hash:
+        return
+    earliest: dict[str, tuple[int, int]] = {}
+    for item_id, source_id, digest in (
+        Item.objects.filter(content_hash__in=list(by_hash)).order_by("id").values_list("id", "source_id", "content_hash")
+    ):
+        earliest.setdefault(digest, (item_id, source_id))
+        if source_id == batch.source.id and by_hash[digest].pending:
+            c = by_hash[digest]
+            c.item_id, c.status, c.reason = item_id, Status.DUPLICATE, "同一来源内容已存在"
+    for digest, (item_id, _source_id) in earliest.items():
+        c = by_hash[digest]
+        if c.pending:
+            c.duplicate_of_id = item_id
+
+
+def step_segment(batch: Batch) -> None:
+    for c in batch.pending():
+        c.search_text = search.segment_for_index(c.entry.title, c.entry.content)
+
+
+def step_store(batch: Batch) -> None:
+    pending = batch.pending()
+    if not pending:
+        return
+    source = batch.source
+    rows = []
+    for c in pending:
+        e = c.entry
+        engagement = {name: e.engagement.get(name) for name in ENGAGEMENT_FIELDS}
+        rows.append(
+            Item(
+                source=source,
+                url=e.url[:2000],
+                canonical_url=c.canonical_url,
+                host=host_of(c.canonical_url)[:255],
+                title=e.title,
+                content=e.content,
+                author=e.author,
+                published_at=e.published_at or batch.fetched_at,
+                published_at_known=e.published_at is not None,
+                fetched_at=batch.fetched_at,
+                media_type=e.media_type or source.media_type,
+                raw=e.raw,
+                content_hash=c.content_hash,
+                duplicate_of_id=c.duplicate_of_id,
+                search_text=c.search_text,
+                is_demo=source.is_demo,
+                **engagement,
+            )
+        )
+    Item.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    # ignore_conflicts returns no primary keys: read them back. A row that another worker stored
+    # first has a different content hash or source here, and is reported as a duplicate.
+    stored = dict(
+        Item.objects.filter(canonical_url__in=[c.canonical_url for c in pending]).values_list(
+            "canonical_url", "id"
+        )
+    )
+    mine = set(
+        Item.objects.filter(
+            canonical_url__in=[c.canonical_url for c in pending], fetched_at=batch.fetched_at, source=source
+        ).values_list("id", flat=True)
+    )
+    for c in pending:
+        c.item_id = stored.get(c.canonical_url)
+        if c.item_id in mine:
+            c.status = Status.CREATED
+            batch.created_ids.append(c.item_id)
+        else:
+            c.status, c.reason = Status.DUPLICATE, "链接已由其他进程写入"
+
+
+def step_index(batch: Batch) -> None:
+    search.index_items(
+        (c.item_id, c.search_text) for c in batch.candidates if c.status == Status.CREATED and c.item_id
+    )
+
+
+def step_hand_over(batch: Batch) -> None:
+    """Queue the new items for analysis once the batch is committed."""
+    if not batch.created_ids:
+        return
+    from yuqing.items.tasks import enqueue_analysis
+
+    transaction.on_commit(enqueue_analysis)
+
+
+STEPS: Sequence[Callable[[Batch], None]] = (
+    step_normalise,
+    step_canonicalise,
+    step_dedupe_url,
+    step_dedupe_content,
+    step_segment,
+    step_store,
+    step_index,
+    step_hand_over,
+)
+
+
+def ingest_entries(
+    entries: Iterable[RawEntry], *, source: Source, fetched_at: datetime | None = None
+) -> IngestReport:
+    """Run one batch of entries from ``source`` through every step, in one transaction."""
+    batch = Batch(
+        source=source,
+        fetched_at=fetched_at or timezone.now(),
+        candidates=[Candidate(index=i, entry=e) for i, e in enumerate(entries)],
+    )
+    with transaction.atomic():
+        for step in STEPS:
+            step(batch)
+    return IngestReport(batch.candidates)

@@ -1,0 +1,72 @@
+"""舆情信息 (collected items)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from yuqing.core.choices import MEDIA_TYPE_CHOICES
+
+
+class ItemStage(models.TextChoices):
+    """Where an item stands in the pipeline; background work is driven by this field."""
+
+    STORED = "stored", "已入库"
+    ANALYZED = "analyzed", "已分析"
+    CLUSTERED = "clustered", "已聚类"
+
+
+class Item(models.Model):
+    source = models.ForeignKey(
+        "sources.Source", on_delete=models.PROTECT, related_name="items", verbose_name="监测源"
+    )
+    url = models.CharField("原始链接", max_length=2000)
+    canonical_url = models.CharField("规范链接", max_length=2000, unique=True)
+    host = models.CharField("站点", max_length=255, db_index=True)
+    title = models.CharField("标题", max_length=500)
+    content = models.TextField("正文")
+    author = models.CharField("作者", max_length=200, blank=True, default="")
+    published_at = models.DateTimeField("发布时间", db_index=True)
+    published_at_known = models.BooleanField("发布时间来自信源", default=True)
+    fetched_at = models.DateTimeField("采集时间")
+    media_type = models.CharField("媒体类型", max_length=32, choices=MEDIA_TYPE_CHOICES, db_index=True)
+    reposts = models.PositiveIntegerField("转发数", null=True, blank=True)
+    comments = models.PositiveIntegerField("评论数", null=True, blank=True)
+    likes = models.PositiveIntegerField("点赞数", null=True, blank=True)
+    views = models.PositiveIntegerField("阅读数", null=True, blank=True)
+    raw = models.JSONField("原始数据(证据)", default=dict, blank=True)
+    content_hash = models.CharField("内容指纹", max_length=64, db_index=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name="重复于(最早副本)",
+    )
+    # Pre-segmented text (jieba search mode) that the full-text index is built over:
+    # SQLite FTS5 external-content table, or a generated tsvector column on PostgreSQL.
+    search_text = models.TextField(default="", editable=False)
+    stage = models.CharField(max_length=16, choices=ItemStage.choices, default=ItemStage.STORED)
+    is_demo = models.BooleanField("演示数据", default=False)
+    created_at = models.DateTimeField("入库时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "舆情信息"
+        verbose_name_plural = "舆情信息"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["source", "-id"], name="item_source_recent"),
+            models.Index(fields=["stage", "id"], name="item_stage"),
+            models.Index(fields=["source", "fetched_at"], name="item_source_fetched"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def engagement(self) -> dict[str, int]:
+        return {
+            name: value
+            for name in ("reposts", "comments", "likes", "views")
+            if (value := getattr(self, name)) is not None
+        }

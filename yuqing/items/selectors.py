@@ -1,0 +1,54 @@
+"""Reads on items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from yuqing.items import search
+from yuqing.items.models import Item
+
+PAGE_SIZE = 50
+# Counting every match of a common word over millions of rows costs more than the page itself;
+# past this many the count is reported as "at least".
+COUNT_CAP = 10_000
+
+
+def item_list(
+    *,
+    q: str = "",
+    source_id: int | None = None,
+    media_type: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet[Item]:
+    """Items newest first (by collection order), filtered; ``q`` must match every segmented word."""
+    qs = Item.objects.select_related("source").defer("raw", "search_text")
+    if q.strip():
+        terms = search.query_terms(q)
+        if not terms:
+            return qs.none()
+        sql, params = search.match_sql(terms)
+        qs = qs.extra(where=[sql], params=params)  # noqa: S610 — fixed SQL, parameters bound
+    if source_id:
+        qs = qs.filter(source_id=source_id)
+    if media_type:
+        qs = qs.filter(media_type=media_type)
+    if since:
+        qs = qs.filter(published_at__gte=since)
+    if until:
+        qs = qs.filter(published_at__lt=until)
+    return qs.order_by("-id")
+
+
+def page_of(qs: QuerySet[Item], page: int, page_size: int = PAGE_SIZE) -> tuple[list[Item], int, bool]:
+    """One page and the total count (capped at COUNT_CAP; the flag says whether it was capped)."""
+    page = max(page, 1)
+    rows = list(qs[(page - 1) * page_size : page * page_size])
+    capped_count = qs.order_by()[: COUNT_CAP + 1].count()
+    return rows, min(capped_count, COUNT_CAP), capped_count > COUNT_CAP
+
+
+def item_detail(item_id: int) -> Item:
+    return Item.objects.select_related("source", "duplicate_of").get(id=item_id)

@@ -1,0 +1,183 @@
+"""Django settings for yuqing. Every value comes from the environment (``YUQING_*``); see README."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from yuqing.env import (
+    ConfigError,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_mapping,
+    env_str,
+    sqlite_database,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+# pytest ≥ 8.2 exports PYTEST_VERSION to the process it runs in.
+TESTING = "PYTEST_VERSION" in os.environ
+
+VAR_DIR = Path(env_str("YUQING_VAR_DIR", str(PROJECT_DIR / "var"))).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    key = env_str("YUQING_SECRET_KEY")
+    if key:
+        if len(key) < 32:
+            raise ConfigError("YUQING_SECRET_KEY: must be at least 32 characters")
+        return key
+    # No secret in code: generate one per installation and keep it beside the data.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("YUQING_DEBUG", False)
+HOST = env_str("YUQING_HOST", "127.0.0.1")
+PORT = env_int("YUQING_PORT", 8000, minimum=1, maximum=65535)
+ALLOWED_HOSTS = env_list("YUQING_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", HOST, "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("YUQING_CSRF_TRUSTED_ORIGINS", [])
+DEMO = env_bool("YUQING_DEMO", True)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "ninja",
+    "huey.contrib.djhuey",
+    "yuqing.core",
+    "yuqing.org",
+    "yuqing.sources",
+    "yuqing.items",
+    "yuqing.web",
+    "yuqing.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "yuqing.core.middleware.SecurityHeadersMiddleware",
+]
+
+ROOT_URLCONF = "yuqing.urls"
+WSGI_APPLICATION = "yuqing.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "web" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "yuqing.web.context.site",
+            ],
+        },
+    }
+]
+
+_db_url = env_str("YUQING_DATABASE_URL")
+DATABASES = {
+    "default": database_from_url("YUQING_DATABASE_URL", _db_url)
+    if _db_url
+    else sqlite_database(str(VAR_DIR / "yuqing.sqlite3"))
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:items"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = env_int("YUQING_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- background work (Huey) -------------------------------------------------------------
+REDIS_URL = env_str("YUQING_REDIS_URL")
+HUEY_IMMEDIATE = env_bool("YUQING_HUEY_IMMEDIATE", TESTING)
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "yuqing",
+        "url": REDIS_URL,
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "yuqing",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+
+# --- collection -------------------------------------------------------------------------
+# Host aliases applied to canonical URLs, e.g. "m.example.cn=www.example.cn".
+URL_HOST_ALIASES = env_mapping("YUQING_URL_HOST_ALIASES", {})
+# A poll claimed longer ago than this is considered lost (worker killed) and is re-enqueued.
+POLL_CLAIM_TIMEOUT = env_int("YUQING_POLL_CLAIM_TIMEOUT", 600, minimum=1)
+# Upper bound of the exponential back-off after failures.
+POLL_MAX_BACKOFF = env_int("YUQING_POLL_MAX_BACKOFF", 6 * 3600, minimum=60)
+FETCH_MIN_HOST_INTERVAL = float(env_int("YUQING_FETCH_MIN_HOST_INTERVAL_MS", 1000, minimum=0)) / 1000
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("YUQING_LOG_LEVEL", "INFO")},
+    "loggers": {"huey": {"level": "WARNING"}, "django.server": {"level": "WARNING"}},
+}
+
+# The push API accepts up to 10 MB; the view itself answers 413 beyond that.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024

@@ -1,0 +1,96 @@
+"""Server-rendered pages. Thin: parse the request, call a selector, render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from yuqing.core.choices import MEDIA_TYPE_CHOICES
+from yuqing.items import selectors as item_selectors
+from yuqing.items.models import Item
+from yuqing.sources import selectors as source_selectors
+from yuqing.sources.models import Source
+from yuqing.vocab import MEDIA_TYPES
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("web:items")
+
+
+def _parse_filters(params: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """Filters from the query string; a bad value is reported by field and ignored, the rest kept."""
+    filters: dict[str, Any] = {"q": params.get("q", "").strip()[:200], "source": None, "media_type": ""}
+    errors: dict[str, str] = {}
+    raw_source = params.get("source", "")
+    if raw_source:
+        if raw_source.isdigit():
+            filters["source"] = int(raw_source)
+        else:
+            errors["source"] = "来源参数无效，已忽略"
+    media_type = params.get("media_type", "")
+    if media_type:
+        if media_type in MEDIA_TYPES:
+            filters["media_type"] = media_type
+        else:
+            errors["media_type"] = "媒体类型无效，已忽略"
+    for key, label in (("since", "开始时间"), ("until", "结束时间")):
+        raw = params.get(key, "")
+        filters[f"{key}_raw"] = raw
+        filters[key] = None
+        if raw:
+            value: datetime | None = parse_datetime(raw)
+            if value is None:
+                errors[key] = f"{label}格式无效（应为 年-月-日 时:分），已忽略"
+            else:
+                filters[key] = timezone.make_aware(value) if timezone.is_naive(value) else value
+    page_raw = params.get("page", "1")
+    filters["page"] = int(page_raw) if page_raw.isdigit() and int(page_raw) > 0 else 1
+    return filters, errors
+
+
+@login_required
+def items(request: HttpRequest) -> HttpResponse:
+    filters, errors = _parse_filters(request.GET)
+    qs = item_selectors.item_list(
+        q=filters["q"],
+        source_id=filters["source"],
+        media_type=filters["media_type"],
+        since=filters["since"],
+        until=filters["until"],
+    )
+    page = filters["page"]
+    rows, count, capped = item_selectors.page_of(qs, page)
+    context = {
+        "items": rows,
+        "count": count,
+        "capped": capped,
+        "page": page,
+        "has_next": capped or count > page * item_selectors.PAGE_SIZE,
+        "filters": filters,
+        "errors": errors,
+        "sources": Source.objects.order_by("name").only("id", "name"),
+        "media_types": MEDIA_TYPE_CHOICES,
+    }
+    return render(request, "web/items.html", context)
+
+
+@login_required
+def item(request: HttpRequest, item_id: int) -> HttpResponse:
+    try:
+        obj = item_selectors.item_detail(item_id)
+    except Item.DoesNotExist:
+        raise Http404("没有这条信息") from None
+    return render(request, "web/item.html", {"item": obj})
+
+
+@login_required
+def sources(request: HttpRequest) -> HttpResponse:
+    rows = list(source_selectors.source_health_list())
+    failing = sum(1 for s in rows if s.enabled and s.consecutive_failures)
+    return render(request, "web/sources.html", {"sources": rows, "failing": failing})
