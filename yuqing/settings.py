@@ -150,7 +150,7 @@ if REDIS_URL:
         "name": "yuqing",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0},
     }
 else:
     HUEY = {
@@ -158,7 +158,7 @@ else:
         "name": "yuqing",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {"workers": 2, "worker_type": "thread", "max_delay": 1.0},
     }
 
 # --- collection -------------------------------------------------------------------------
@@ -176,7 +176,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("YUQING_LOG_LEVEL", "INFO")},
-    "loggers": {"huey": {"level": "WARNING"}, "django.server": {"level": "WARNING"}},
+    "loggers": {
+        # The huey consumer installs its own handler; don't print each line twice.
+        "huey": {"level": "INFO", "propagate": False},
+        "httpx2": {"level": "WARNING"},
+        "httpcore2": {"level": "WARNING"},
+        "django.server": {"level": "WARNING"},
+    },
 }
 
 # The push API accepts up to 10 MB; the view itself answers 413 beyond that.
