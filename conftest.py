@@ -8,7 +8,7 @@ from django.test import Client
 
 from yuqing.org.services import api_token_create
 
-PASSWORD = "Tiemenguan-2026!"
+PASSWORD = "Tiemenguan-2026!"  # noqa: S105 — test persona
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ DATA = ROOT.parent / "shared" / "data"
 
 
 def setup_django(db_url: str | None = None) -> Path:
-    """Point yuqing at a fresh temporary var dir and SQLite file (unless ``db_url``), migrate, return the dir."""
+    """Point yuqing at a fresh temp var dir and SQLite file (unless ``db_url``), migrate, return the dir."""
     tmp = Path(tempfile.mkdtemp(prefix="yuqing-bench-"))
     os.environ["YUQING_VAR_DIR"] = str(tmp)
     os.environ["YUQING_DATABASE_URL"] = db_url or f"sqlite:///{tmp / 'bench.sqlite3'}"

@@ -42,7 +42,12 @@ def main() -> None:
     created = 0
     for i in range(0, args.n, args.batch):
         entries = [
-            RawEntry(url=r["url"], title=r["title"], content=r["content"], published_at=base + timedelta(seconds=i + k))
+            RawEntry(
+                url=r["url"],
+                title=r["title"],
+                content=r["content"],
+                published_at=base + timedelta(seconds=i + k),
+            )
             for k, r in enumerate(rows[i : i + args.batch])
         ]
         created += ingest_entries(entries, source=source).created
@@ -63,24 +68,44 @@ def main() -> None:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute(
-        "CREATE TABLE item (id INTEGER PRIMARY KEY, url TEXT, canonical_url TEXT UNIQUE, title TEXT, content TEXT,"
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, url TEXT, canonical_url TEXT UNIQUE, title TEXT,"
+        " content TEXT,"
         " published_at TEXT, content_hash TEXT)"
     )
     conn.execute("CREATE INDEX item_hash ON item(content_hash)")
     prepared = [
-        (r["url"], canonical_url(r["url"]), r["title"], r["content"], (base + timedelta(seconds=n)).isoformat(), content_hash(r["title"], r["content"]))
+        (
+            r["url"],
+            canonical_url(r["url"]),
+            r["title"],
+            r["content"],
+            (base + timedelta(seconds=n)).isoformat(),
+            content_hash(r["title"], r["content"]),
+        )
         for n, r in enumerate(rows)
     ]
     started = time.perf_counter()
     for i in range(0, args.n, args.batch):
         with conn:
             conn.executemany(
-                "INSERT OR IGNORE INTO item(url, canonical_url, title, content, published_at, content_hash) VALUES (?,?,?,?,?,?)",
+                "INSERT OR IGNORE INTO item(url, canonical_url, title, content, published_at, content_hash)"
+                " VALUES (?,?,?,?,?,?)",
                 prepared[i : i + args.batch],
             )
     bare_s = time.perf_counter() - started
-    emit(benchmark="ingest", stage="bare_executemany", items=args.n, seconds=round(bare_s, 2), items_per_s=round(args.n / bare_s))
-    emit(benchmark="ingest", stage="ratio", pipeline_over_bare_seconds=round(pipeline_s / bare_s, 1), target_items_per_s=2000)
+    emit(
+        benchmark="ingest",
+        stage="bare_executemany",
+        items=args.n,
+        seconds=round(bare_s, 2),
+        items_per_s=round(args.n / bare_s),
+    )
+    emit(
+        benchmark="ingest",
+        stage="ratio",
+        pipeline_over_bare_seconds=round(pipeline_s / bare_s, 1),
+        target_items_per_s=2000,
+    )
 
 
 if __name__ == "__main__":

@@ -19,9 +19,26 @@ from datetime import UTC, datetime, timedelta
 from _common import emit, peak_rss_mb, real_texts, setup_django
 
 QUERIES = [
-    "税务", "个税", "发票", "退税", "社保", "纳税", "增值税", "外卖", "味道", "送餐",
-    "个税 汇算", "税务 服务", "发票 开具", "退税 到账", "增值税 税率", "外卖 送餐", "纳税人 申报",
-    "税务局 回应", "电子 发票", "价格 上涨",
+    "税务",
+    "个税",
+    "发票",
+    "退税",
+    "社保",
+    "纳税",
+    "增值税",
+    "外卖",
+    "味道",
+    "送餐",
+    "个税 汇算",
+    "税务 服务",
+    "发票 开具",
+    "退税 到账",
+    "增值税 税率",
+    "外卖 送餐",
+    "纳税人 申报",
+    "税务局 回应",
+    "电子 发票",
+    "价格 上涨",
 ]
 
 
@@ -48,7 +65,8 @@ def main() -> None:
 
     started = time.perf_counter()
     cols = (
-        "source_id, url, canonical_url, host, title, content, author, published_at, published_at_known, fetched_at,"
+        "source_id, url, canonical_url, host, title, content, author, published_at, published_at_known,"
+        " fetched_at,"
         " media_type, raw, content_hash, search_text, stage, is_demo, created_at"
     )
     sql = f"INSERT INTO items_item ({cols}) VALUES ({', '.join(['%s'] * 17)})"
@@ -61,9 +79,23 @@ def main() -> None:
             url = f"https://s{n % 500}.example.cn/{n}"
             batch.append(
                 (
-                    source.id, url, url, f"s{n % 500}.example.cn", title, "\n".join(pool[p] for p in picks), "",
-                    ts, True, ts, "news_site", "{}", f"{n:064x}", tseg[title] + " " + " ".join(seg[p] for p in picks),
-                    "stored", False, ts,
+                    source.id,
+                    url,
+                    url,
+                    f"s{n % 500}.example.cn",
+                    title,
+                    "\n".join(pool[p] for p in picks),
+                    "",
+                    ts,
+                    True,
+                    ts,
+                    "news_site",
+                    "{}",
+                    f"{n:064x}",
+                    tseg[title] + " " + " ".join(seg[p] for p in picks),
+                    "stored",
+                    False,
+                    ts,
                 )
             )
             if len(batch) == 5000:
@@ -76,7 +108,13 @@ def main() -> None:
             cur.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('rebuild')")
             cur.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
             cur.execute("ANALYZE")
-    emit(benchmark="search", stage="load", items=args.n, seconds=round(time.perf_counter() - started, 1), peak_rss_mb=round(peak_rss_mb()))
+    emit(
+        benchmark="search",
+        stage="load",
+        items=args.n,
+        seconds=round(time.perf_counter() - started, 1),
+        peak_rss_mb=round(peak_rss_mb()),
+    )
 
     timings: list[float] = []
     per_query = {}
@@ -87,14 +125,28 @@ def main() -> None:
             rows, count, capped = page_of(item_list(q=q), 1)
             runs.append((time.perf_counter() - t0) * 1000)
         timings.extend(runs)
-        per_query[q] = {"ms_median": round(statistics.median(runs), 1), "count": count, "capped": capped, "page": len(rows)}
+        per_query[q] = {
+            "ms_median": round(statistics.median(runs), 1),
+            "count": count,
+            "capped": capped,
+            "page": len(rows),
+        }
     timings.sort()
     p50 = statistics.median(timings)
     p95 = timings[int(len(timings) * 0.95) - 1]
     for q, v in per_query.items():
         emit(benchmark="search", query=q, **v)
-    emit(benchmark="search", stage="summary", vendor=connection.vendor, items=args.n, queries=len(QUERIES), runs=len(timings),
-         p50_ms=round(p50, 1), p95_ms=round(p95, 1), target_p95_ms=50)
+    emit(
+        benchmark="search",
+        stage="summary",
+        vendor=connection.vendor,
+        items=args.n,
+        queries=len(QUERIES),
+        runs=len(timings),
+        p50_ms=round(p50, 1),
+        p95_ms=round(p95, 1),
+        target_p95_ms=50,
+    )
 
 
 if __name__ == "__main__":

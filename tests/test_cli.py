@@ -26,7 +26,16 @@ def run(*args) -> str:
 
 
 def test_source_add_prints_the_new_id_and_list_shows_it():
-    new_id = run("source", "add", "--kind", "rss", "--url", "https://tax.example.cn/rss.xml", "--media-type", "news_site")
+    new_id = run(
+        "source",
+        "add",
+        "--kind",
+        "rss",
+        "--url",
+        "https://tax.example.cn/rss.xml",
+        "--media-type",
+        "news_site",
+    )
     source = Source.objects.get(id=int(new_id.strip()))
     assert (source.kind, source.media_type, source.intranet) == ("rss", "news_site", False)
     assert "https://tax.example.cn/rss.xml" in run("source", "list")
@@ -36,14 +45,37 @@ def test_source_add_refuses_bad_input_with_the_field_named():
     with pytest.raises(CommandError, match="url"):
         run("source", "add", "--kind", "rss", "--url", "ftp://x", "--media-type", "news_site")
     with pytest.raises(CommandError, match="poll_interval"):
-        run("source", "add", "--kind", "rss", "--url", "https://x.cn/r", "--media-type", "news_site", "--interval", "5")
+        run(
+            "source",
+            "add",
+            "--kind",
+            "rss",
+            "--url",
+            "https://x.cn/r",
+            "--media-type",
+            "news_site",
+            "--interval",
+            "5",
+        )
     assert Source.objects.count() == 0
 
 
 def test_poll_once_fetches_synchronously_and_prints_a_summary(httpserver, settings):
     settings.FETCH_MIN_HOST_INTERVAL = 0
     httpserver.expect_request("/rss").respond_with_data(FEED, content_type="application/rss+xml")
-    run("source", "add", "--kind", "rss", "--url", httpserver.url_for("/rss"), "--media-type", "news_site", "--intranet", "--name", "本机源")
+    run(
+        "source",
+        "add",
+        "--kind",
+        "rss",
+        "--url",
+        httpserver.url_for("/rss"),
+        "--media-type",
+        "news_site",
+        "--intranet",
+        "--name",
+        "本机源",
+    )
     out = run("poll", "--once")
     assert "本机源: ok，新增 1" in out
     assert "共 1 个源：新增 1" in out
@@ -52,13 +84,25 @@ def test_poll_once_fetches_synchronously_and_prints_a_summary(httpserver, settin
 
 def test_import_reports_new_duplicate_and_rejected_rows_with_line_numbers(tmp_path):
     rows = [
-        {"url": "https://bbs.example.cn/t/1", "title": "发票问题", "content": "开票系统登录不上", "published_at": "2026-11-20 10:00"},
+        {
+            "url": "https://bbs.example.cn/t/1",
+            "title": "发票问题",
+            "content": "开票系统登录不上",
+            "published_at": "2026-11-20 10:00",
+        },
         {"url": "https://bbs.example.cn/t/2", "title": "", "content": ""},
         {"url": "https://bbs.example.cn/t/1", "title": "发票问题", "content": "开票系统登录不上"},
-        {"url": "https://bbs.example.cn/t/3", "title": "退税", "content": "退税到账了", "published_at": "not a date"},
+        {
+            "url": "https://bbs.example.cn/t/3",
+            "title": "退税",
+            "content": "退税到账了",
+            "published_at": "not a date",
+        },
     ]
     path = tmp_path / "export.jsonl"
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{broken json\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n{broken json\n", encoding="utf-8"
+    )
     out = run("import", str(path))
     assert "新增 1，重复 1，拒绝 3" in out
     assert "第 2 行" in out and "第 4 行" in out and "第 5 行" in out
@@ -67,7 +111,9 @@ def test_import_reports_new_duplicate_and_rejected_rows_with_line_numbers(tmp_pa
 
 def test_import_csv_with_chinese_headers_in_gbk(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_bytes("标题,链接,正文,发布时间,来源\n社保费缴纳咨询,https://a.example.cn/1,灵活就业人员如何缴费,2026-11-01 09:00,某商业系统\n".encode("gbk"))
+    header = "标题,链接,正文,发布时间,来源\n"
+    row = "社保费缴纳咨询,https://a.example.cn/1,灵活就业人员如何缴费,2026-11-01 09:00,某商业系统\n"
+    path.write_bytes((header + row).encode("gbk"))
     out = run("import", str(path))
     assert "新增 1" in out
     item = Item.objects.get()

@@ -16,10 +16,18 @@ from werkzeug import Request, Response
 pytestmark = pytest.mark.slow
 
 ARTICLES = 10
+CLAIM_TIMEOUT = 15  # seconds; long enough for the steps between the first claim and the "not yet" check
 
 
 def yuqing(env: dict[str, str], *args: str, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "yuqing.cli", *args], env=env, capture_output=True, text=True, timeout=120, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "yuqing.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -34,7 +42,10 @@ def site(httpserver):
         n = request.path.rsplit("/", 1)[-1].split(".")[0]
         body = (
             f"<html><head><title>铁门关办税服务厅第{n}号帖子</title></head><body><article><h1>铁门关办税服务厅第{n}号帖子</h1>"
-            + "".join(f"<p>网友反映办税服务厅第{n}号窗口排队时间较长，第{k}段描述了具体经过和诉求。</p>" for k in range(6))
+            + "".join(
+                f"<p>网友反映办税服务厅第{n}号窗口排队时间较长，第{k}段描述了具体经过和诉求。</p>"
+                for k in range(6)
+            )
             + "</article></body></html>"
         )
         return Response(body, content_type="text/html; charset=utf-8")
@@ -52,21 +63,38 @@ def test_killed_worker_loses_nothing_and_doubles_nothing(site, tmp_path: Path):
         YUQING_DATABASE_URL=f"sqlite:///{db}",
         YUQING_DEMO="0",
         YUQING_HUEY_IMMEDIATE="0",
-        YUQING_POLL_CLAIM_TIMEOUT="3",
+        YUQING_POLL_CLAIM_TIMEOUT=str(CLAIM_TIMEOUT),
         YUQING_FETCH_MIN_HOST_INTERVAL_MS="0",
     )
     assert yuqing(env, "migrate", "-v", "0").returncode == 0
     added = yuqing(
-        env, "source", "add", "--kind", "html", "--url", site.url_for("/list.html"), "--media-type", "forum",
-        "--intranet", "--ignore-robots", "--link-selector", "a.post", "--name", "本地论坛",
+        env,
+        "source",
+        "add",
+        "--kind",
+        "html",
+        "--url",
+        site.url_for("/list.html"),
+        "--media-type",
+        "forum",
+        "--intranet",
+        "--ignore-robots",
+        "--link-selector",
+        "a.post",
+        "--name",
+        "本地论坛",
     )
     assert added.returncode == 0, added.stderr
     claim = "from yuqing.sources.tasks import schedule_polls; print('claimed', schedule_polls.call_local())"
 
     assert "claimed 1" in yuqing(env, "shell", "-c", claim).stdout
+    claimed_at_wall = time.time()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "yuqing.cli", "worker", "--workers", "1"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [sys.executable, "-m", "yuqing.cli", "worker", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     deadline = time.time() + 30
     while time.time() < deadline and sum(1 for req, _resp in site.log if "/post/" in req.path) < 3:
@@ -79,12 +107,16 @@ def test_killed_worker_loses_nothing_and_doubles_nothing(site, tmp_path: Path):
         claimed_at = conn.execute("SELECT claimed_at FROM sources_source").fetchone()[0]
     assert claimed_at is not None  # the dead worker's claim is still there
     assert "claimed 0" in yuqing(env, "shell", "-c", claim).stdout  # not yet stale: nobody else takes it
-    time.sleep(3.5)
+    assert time.time() - claimed_at_wall < CLAIM_TIMEOUT
+    time.sleep(max(0.0, claimed_at_wall + CLAIM_TIMEOUT + 0.5 - time.time()))
     assert "claimed 1" in yuqing(env, "shell", "-c", claim).stdout  # the sweeper re-claims it
 
     worker = subprocess.Popen(
-        [sys.executable, "-m", "yuqing.cli", "worker", "--workers", "1"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [sys.executable, "-m", "yuqing.cli", "worker", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         deadline = time.time() + 60

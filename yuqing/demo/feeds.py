@@ -69,7 +69,11 @@ def rolling_item(n: int) -> DemoItem:
         title=f"{subject}{event}",
         content=body,
         author="演示数据",
-        engagement={"reposts": rng.randint(0, 200), "comments": rng.randint(0, 300), "likes": rng.randint(0, 900)},
+        engagement={
+            "reposts": rng.randint(0, 200),
+            "comments": rng.randint(0, 300),
+            "likes": rng.randint(0, 900),
+        },
     )
 
 
@@ -99,7 +103,7 @@ def render_rss(feed: dict[str, str], items: list[DemoItem], started_at: datetime
         entries.append(
             "<item>"
             f"<title>{escape(item.title)}</title><link>{escape(link)}</link>"
-            f"<guid isPermaLink=\"true\">{escape(link)}</guid>"
+            f'<guid isPermaLink="true">{escape(link)}</guid>'
             f"<description>{escape(item.content)}</description>"
             f"<author>{escape(item.author)}</author>"
             f"<pubDate>{rfc822(started_at + timedelta(seconds=item.offset))}</pubDate>{extras}"

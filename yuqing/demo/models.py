@@ -9,3 +9,6 @@ class DemoClock(models.Model):
     class Meta:
         verbose_name = "演示时钟"
         verbose_name_plural = "演示时钟"
+
+    def __str__(self) -> str:
+        return f"演示开始于 {self.started_at:%Y-%m-%d %H:%M}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -37,10 +38,8 @@ def canonical_url(url: str, host_aliases: Mapping[str, str] | None = None) -> st
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
-    try:
+    with contextlib.suppress(UnicodeError):
         host = host.encode("idna").decode("ascii") if host else host
-    except UnicodeError:
-        pass
     if host_aliases:
         host = host_aliases.get(host, host)
     port = parts.port

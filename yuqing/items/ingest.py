@@ -146,7 +146,9 @@ def step_dedupe_url(batch: Batch) -> None:
     pending = {c.canonical_url: c for c in batch.pending()}
     if not pending:
         return
-    existing = Item.objects.filter(canonical_url__in=list(pending)).only("id", "canonical_url", *ENGAGEMENT_FIELDS)
+    existing = Item.objects.filter(canonical_url__in=list(pending)).only(
+        "id", "canonical_url", *ENGAGEMENT_FIELDS
+    )
     refreshed: list[Item] = []
     for item in existing:
         c = pending[item.canonical_url]
@@ -182,7 +184,9 @@ def step_dedupe_content(batch: Batch) -> None:
         return
     earliest: dict[str, tuple[int, int]] = {}
     for item_id, source_id, digest in (
-        Item.objects.filter(content_hash__in=list(by_hash)).order_by("id").values_list("id", "source_id", "content_hash")
+        Item.objects.filter(content_hash__in=list(by_hash))
+        .order_by("id")
+        .values_list("id", "source_id", "content_hash")
     ):
         earliest.setdefault(digest, (item_id, source_id))
         if source_id == batch.source.id and by_hash[digest].pending:

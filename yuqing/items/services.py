@@ -34,7 +34,9 @@ def items_push(payload: list[Any]) -> dict[str, Any]:
                     raise RecordError(name, "缺少必填字段")
             entry = parse_record(obj)
         except RecordError as exc:
-            statuses[index].update(status=Status.REJECTED, errors=[{"field": exc.field, "message": exc.message}])
+            statuses[index].update(
+                status=Status.REJECTED, errors=[{"field": exc.field, "message": exc.message}]
+            )
             continue
         by_source[entry.source_name or ""].append((index, entry))
     for index, candidate in ingest_by_source_name(by_source):
@@ -52,7 +54,9 @@ def ingest_by_source_name(
     """
     for name, pairs in by_source.items():
         media_type = next((e.media_type for _, e in pairs if e.media_type), None)
-        report = ingest_entries([e for _, e in pairs], source=webhook_source_for(name or default_source, media_type))
+        report = ingest_entries(
+            [e for _, e in pairs], source=webhook_source_for(name or default_source, media_type)
+        )
         for (index, _entry), candidate in zip(pairs, report.candidates, strict=True):
             yield index, candidate
 

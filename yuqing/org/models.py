@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-TOKEN_PREFIX = "yq_"
+TOKEN_PREFIX = "yq_"  # noqa: S105 — a visible prefix, not a secret
 
 
 def hash_token(token: str) -> str:

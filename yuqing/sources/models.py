@@ -41,7 +41,9 @@ class Source(models.Model):
         blank=True,
         help_text='网页列表：{"link_selector": "CSS 选择器"}；JSON 接口：{"items_path": …, "fields": {…}}',
     )
-    intranet = models.BooleanField("内网源", default=False, help_text="允许访问内网/本机地址（仅管理员确认的内部源）")
+    intranet = models.BooleanField(
+        "内网源", default=False, help_text="允许访问内网/本机地址（仅管理员确认的内部源）"
+    )
     respect_robots = models.BooleanField("遵守 robots.txt", default=True)
     is_demo = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -78,9 +80,9 @@ class Source(models.Model):
         errors: dict[str, str] = {}
         if self.kind != SourceKind.WEBHOOK and not self.url.strip():
             errors["url"] = "除推送类型外，必须填写地址"
-        if self.kind in {SourceKind.RSS, SourceKind.HTML, SourceKind.JSONAPI} and self.url:
-            if not self.url.lower().startswith(("http://", "https://")):
-                errors["url"] = "地址必须以 http:// 或 https:// 开头"
+        fetched_over_http = self.kind in {SourceKind.RSS, SourceKind.HTML, SourceKind.JSONAPI}
+        if fetched_over_http and self.url and not self.url.lower().startswith(("http://", "https://")):
+            errors["url"] = "地址必须以 http:// 或 https:// 开头"
         if self.kind == SourceKind.HTML and not (self.options or {}).get("link_selector"):
             errors["options"] = '网页列表类型需要 {"link_selector": "CSS 选择器"}'
         if not isinstance(self.headers, dict) or not all(

@@ -200,4 +200,3 @@ def source_set_enabled(source: Source, enabled: bool) -> None:
     if enabled:
         source.next_poll_at = timezone.now()
     source.save(update_fields=["enabled", "next_poll_at"])
-

@@ -5,46 +5,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('sources', '0001_initial'),
+        ("sources", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.CharField(max_length=2000, verbose_name='原始链接')),
-                ('canonical_url', models.CharField(max_length=2000, unique=True, verbose_name='规范链接')),
-                ('host', models.CharField(db_index=True, max_length=255, verbose_name='站点')),
-                ('title', models.CharField(max_length=500, verbose_name='标题')),
-                ('content', models.TextField(verbose_name='正文')),
-                ('author', models.CharField(blank=True, default='', max_length=200, verbose_name='作者')),
-                ('published_at', models.DateTimeField(db_index=True, verbose_name='发布时间')),
-                ('published_at_known', models.BooleanField(default=True, verbose_name='发布时间来自信源')),
-                ('fetched_at', models.DateTimeField(verbose_name='采集时间')),
-                ('media_type', models.CharField(choices=[('newspaper', '报刊'), ('radio', '广播'), ('tv', '电视'), ('news_site', '新闻网站'), ('commercial_site', '商业网站'), ('video', '视频网站'), ('forum', '社区论坛'), ('blog', '博客'), ('weibo', '微博'), ('wechat', '微信公众号'), ('other', '其他')], db_index=True, max_length=32, verbose_name='媒体类型')),
-                ('reposts', models.PositiveIntegerField(blank=True, null=True, verbose_name='转发数')),
-                ('comments', models.PositiveIntegerField(blank=True, null=True, verbose_name='评论数')),
-                ('likes', models.PositiveIntegerField(blank=True, null=True, verbose_name='点赞数')),
-                ('views', models.PositiveIntegerField(blank=True, null=True, verbose_name='阅读数')),
-                ('raw', models.JSONField(blank=True, default=dict, verbose_name='原始数据(证据)')),
-                ('content_hash', models.CharField(db_index=True, max_length=64, verbose_name='内容指纹')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('stage', models.CharField(choices=[('stored', '已入库'), ('analyzed', '已分析'), ('clustered', '已聚类')], default='stored', max_length=16)),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='入库时间')),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='copies', to='items.item', verbose_name='重复于(最早副本)')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='sources.source', verbose_name='监测源')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.CharField(max_length=2000, verbose_name="原始链接")),
+                ("canonical_url", models.CharField(max_length=2000, unique=True, verbose_name="规范链接")),
+                ("host", models.CharField(db_index=True, max_length=255, verbose_name="站点")),
+                ("title", models.CharField(max_length=500, verbose_name="标题")),
+                ("content", models.TextField(verbose_name="正文")),
+                ("author", models.CharField(blank=True, default="", max_length=200, verbose_name="作者")),
+                ("published_at", models.DateTimeField(db_index=True, verbose_name="发布时间")),
+                ("published_at_known", models.BooleanField(default=True, verbose_name="发布时间来自信源")),
+                ("fetched_at", models.DateTimeField(verbose_name="采集时间")),
+                (
+                    "media_type",
+                    models.CharField(
+                        choices=[
+                            ("newspaper", "报刊"),
+                            ("radio", "广播"),
+                            ("tv", "电视"),
+                            ("news_site", "新闻网站"),
+                            ("commercial_site", "商业网站"),
+                            ("video", "视频网站"),
+                            ("forum", "社区论坛"),
+                            ("blog", "博客"),
+                            ("weibo", "微博"),
+                            ("wechat", "微信公众号"),
+                            ("other", "其他"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="媒体类型",
+                    ),
+                ),
+                ("reposts", models.PositiveIntegerField(blank=True, null=True, verbose_name="转发数")),
+                ("comments", models.PositiveIntegerField(blank=True, null=True, verbose_name="评论数")),
+                ("likes", models.PositiveIntegerField(blank=True, null=True, verbose_name="点赞数")),
+                ("views", models.PositiveIntegerField(blank=True, null=True, verbose_name="阅读数")),
+                ("raw", models.JSONField(blank=True, default=dict, verbose_name="原始数据(证据)")),
+                ("content_hash", models.CharField(db_index=True, max_length=64, verbose_name="内容指纹")),
+                ("search_text", models.TextField(default="", editable=False)),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[("stored", "已入库"), ("analyzed", "已分析"), ("clustered", "已聚类")],
+                        default="stored",
+                        max_length=16,
+                    ),
+                ),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="入库时间")),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="copies",
+                        to="items.item",
+                        verbose_name="重复于(最早副本)",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="sources.source",
+                        verbose_name="监测源",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '舆情信息',
-                'verbose_name_plural': '舆情信息',
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['source', '-id'], name='item_source_recent'), models.Index(fields=['stage', 'id'], name='item_stage'), models.Index(fields=['source', 'fetched_at'], name='item_source_fetched')],
+                "verbose_name": "舆情信息",
+                "verbose_name_plural": "舆情信息",
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["source", "-id"], name="item_source_recent"),
+                    models.Index(fields=["stage", "id"], name="item_stage"),
+                    models.Index(fields=["source", "fetched_at"], name="item_source_fetched"),
+                ],
             },
         ),
     ]

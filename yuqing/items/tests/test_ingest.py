@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def entry(n: int, **kw) -> RawEntry:
-    values = {
+    values: dict[str, Any] = {
         "url": f"https://news.example.cn/a/{n}.html",
         "title": f"铁门关市税务局推出延时办税服务 第{n}期",
         "content": f"为方便纳税人办理个税汇算清缴，办税服务厅第{n}次延长服务时间。",
@@ -26,12 +27,16 @@ def entry(n: int, **kw) -> RawEntry:
 
 @pytest.fixture
 def source():
-    return Source.objects.create(name="测试新闻网", kind=SourceKind.RSS, url="https://news.example.cn/rss", media_type="news_site")
+    return Source.objects.create(
+        name="测试新闻网", kind=SourceKind.RSS, url="https://news.example.cn/rss", media_type="news_site"
+    )
 
 
 @pytest.fixture
 def other_source():
-    return Source.objects.create(name="测试论坛", kind=SourceKind.RSS, url="https://bbs.example.cn/rss", media_type="forum")
+    return Source.objects.create(
+        name="测试论坛", kind=SourceKind.RSS, url="https://bbs.example.cn/rss", media_type="forum"
+    )
 
 
 def test_canonical_url_drops_tracking_fragment_and_default_port():
@@ -60,7 +65,9 @@ def test_new_entries_are_stored_with_source_media_type_and_segmented_text(source
 
 def test_refetching_the_same_feed_creates_nothing_new(source):
     ingest_entries([entry(1), entry(2)], source=source)
-    again = ingest_entries([entry(1), entry(2, url="https://news.example.cn/a/2.html?utm_medium=feed#top")], source=source)
+    again = ingest_entries(
+        [entry(1), entry(2, url="https://news.example.cn/a/2.html?utm_medium=feed#top")], source=source
+    )
     assert again.created == 0
     assert [c.status for c in again.candidates] == [Status.DUPLICATE, Status.DUPLICATE]
     assert Item.objects.count() == 2
@@ -100,7 +107,10 @@ def test_missing_publish_time_falls_back_to_fetch_time(source):
 
 def test_control_characters_are_removed_and_empty_entries_rejected(source):
     report = ingest_entries(
-        [entry(4, title="标题\x00带\x07控制符", content="正文\x1b内容"), entry(5, title="  ", content="\x00")],
+        [
+            entry(4, title="标题\x00带\x07控制符", content="正文\x1b内容"),
+            entry(5, title="  ", content="\x00"),
+        ],
         source=source,
     )
     assert [c.status for c in report.candidates] == [Status.CREATED, Status.REJECTED]

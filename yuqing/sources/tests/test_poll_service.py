@@ -33,7 +33,13 @@ def client():
 
 
 def make_source(url: str, **kw) -> Source:
-    values = {"name": "测试新闻网", "kind": SourceKind.RSS, "url": url, "media_type": "news_site", "intranet": True}
+    values = {
+        "name": "测试新闻网",
+        "kind": SourceKind.RSS,
+        "url": url,
+        "media_type": "news_site",
+        "intranet": True,
+    }
     values.update(kw)
     return Source.objects.create(**values)
 
@@ -47,7 +53,10 @@ def test_poll_stores_feed_items_and_records_success(httpserver, client):
     assert source.last_success_at is not None and source.consecutive_failures == 0
     assert source.claimed_at is None
     assert source.next_poll_at > timezone.now() + timedelta(seconds=source.poll_interval - 10)
-    assert set(Item.objects.values_list("title", flat=True)) == {"铁门关市税务局开展税收宣传月活动", "数电发票推广进企业"}
+    assert set(Item.objects.values_list("title", flat=True)) == {
+        "铁门关市税务局开展税收宣传月活动",
+        "数电发票推广进企业",
+    }
 
 
 def test_second_poll_of_unchanged_feed_with_etag_costs_one_304(httpserver, client):
@@ -96,7 +105,9 @@ def test_recovery_clears_the_failure_state(httpserver, client):
 
 
 def test_malformed_feed_is_an_error_not_a_crash(httpserver, client):
-    httpserver.expect_request("/rss.xml").respond_with_data("<rss><channel><item><title>半截", content_type="text/xml")
+    httpserver.expect_request("/rss.xml").respond_with_data(
+        "<rss><channel><item><title>半截", content_type="text/xml"
+    )
     source = make_source(httpserver.url_for("/rss.xml"))
     outcome = services.source_poll(source.id, client=client)
     assert outcome.status == "error"

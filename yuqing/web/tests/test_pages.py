@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def source():
-    return Source.objects.create(name="测试论坛", kind=SourceKind.RSS, url="http://bbs.example.cn/rss", media_type="forum")
+    return Source.objects.create(
+        name="测试论坛", kind=SourceKind.RSS, url="http://bbs.example.cn/rss", media_type="forum"
+    )
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def item(source):
     ingest_entries(
         [
             RawEntry(
-                url="http://bbs.example.cn/t/0?q=\"><script>alert(2)</script>",
+                url='http://bbs.example.cn/t/0?q="><script>alert(2)</script>',
                 title="<script>alert('x')</script>办税厅排队",
                 content="<img src=x onerror=alert(1)>正文",
                 published_at=None,
@@ -68,7 +70,9 @@ def test_search_on_the_page(clerk_client, item):
 
 
 def test_bad_filter_values_are_reported_and_the_rest_kept(clerk_client, item):
-    html = clerk_client.get("/items/", {"q": "个税", "since": "yesterday", "media_type": "tv-ish"}).content.decode()
+    html = clerk_client.get(
+        "/items/", {"q": "个税", "since": "yesterday", "media_type": "tv-ish"}
+    ).content.decode()
     assert "开始时间格式无效" in html and "媒体类型无效" in html
     assert "个税汇算遇到问题" in html
     assert 'value="个税"' in html
@@ -118,7 +122,12 @@ def test_source_status_page_shows_failing_sources_first_with_since(clerk_client,
 
 def test_item_list_query_count_does_not_grow_with_items(clerk_client, source, django_assert_max_num_queries):
     ingest_entries(
-        [RawEntry(url=f"http://bbs.example.cn/t/{i}", title=f"帖子{i}", content=f"内容{i}", published_at=None) for i in range(40)],
+        [
+            RawEntry(
+                url=f"http://bbs.example.cn/t/{i}", title=f"帖子{i}", content=f"内容{i}", published_at=None
+            )
+            for i in range(40)
+        ],
         source=source,
     )
     with django_assert_max_num_queries(8):

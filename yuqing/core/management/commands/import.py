@@ -66,7 +66,9 @@ class Command(BaseCommand):
                 progress.advance(task)
                 if isinstance(result, RecordError):
                     counts[Status.REJECTED] += 1
-                    rejected.append((line_no, f"{result.field}: {result.message}" if result.field else result.message))
+                    rejected.append(
+                        (line_no, f"{result.field}: {result.message}" if result.field else result.message)
+                    )
                     continue
                 pending[result.source_name or default_source].append((line_no, result))
                 size += 1

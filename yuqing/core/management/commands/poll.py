@@ -26,7 +26,9 @@ class Command(BaseCommand):
             return
         if options["once"]:
             ids = list(
-                Source.objects.filter(enabled=True).exclude(kind=SourceKind.WEBHOOK).values_list("id", flat=True)
+                Source.objects.filter(enabled=True)
+                .exclude(kind=SourceKind.WEBHOOK)
+                .values_list("id", flat=True)
             )
             self._poll(ids)
             return

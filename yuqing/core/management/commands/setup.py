@@ -42,4 +42,6 @@ class Command(BaseCommand):
         if os.environ.get("YUQING_ADMIN_PASSWORD"):
             self.stdout.write("已创建管理员 admin（密码取自 YUQING_ADMIN_PASSWORD）")
         else:
-            self.stdout.write(self.style.WARNING(f"已创建管理员 admin，初始密码：{password} （只显示这一次，请妥善保存）"))
+            self.stdout.write(
+                self.style.WARNING(f"已创建管理员 admin，初始密码：{password} （只显示这一次，请妥善保存）")
+            )
