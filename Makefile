@@ -3,6 +3,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ECHARTS := yuqing/web/static/vendor/echarts.min.js
 
 .PHONY: run test lint install setup format bench clean
 
@@ -14,7 +15,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+# Apache ECharts comes from the npm registry at install time and is served locally (no CDN on the intranet).
+$(ECHARTS): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && mkdir -p $(@D) && cp node_modules/echarts/dist/echarts.min.js $@; \
+	else echo "警告：未找到 npm，图表将以表格显示（安装 Node.js/npm 后重新 make）"; fi
+
+install: $(STAMP) $(ECHARTS)
 
 setup: install
 	$(BIN)/yuqing setup

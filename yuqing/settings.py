@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "yuqing.org",
     "yuqing.sources",
     "yuqing.items",
+    "yuqing.events",
+    "yuqing.notify",
     "yuqing.web",
     "yuqing.demo",
 ]

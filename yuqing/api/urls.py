@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from yuqing.api.auth import TokenAuth
+from yuqing.events.api import router as events_router
 from yuqing.items.api import router as items_router
 
 api = NinjaAPI(
@@ -24,3 +25,4 @@ def health(request: HttpRequest) -> dict[str, str]:
 
 
 api.add_router("/", items_router)
+api.add_router("/", events_router)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from yuqing.demo import feeds
 from yuqing.demo.models import DemoClock
+from yuqing.events.models import MonitoringPlan
 from yuqing.sources.models import Source, SourceKind
 
 
@@ -33,7 +34,28 @@ def demo_load(*, host: str | None = None, port: int | None = None) -> list[Sourc
             },
         )
         sources.append(source)
+    plan_load_default()
     return sources
+
+
+def plan_load_default() -> MonitoringPlan:
+    """The default 铁门关 monitoring plan shipped with the analysis core (created once, then editable)."""
+    from yuqing.analysis.plans import load_default_plan
+
+    data = load_default_plan()
+    words = {key: " ".join(data.get(key) or []) for key in ("region", "subject", "event", "exclude")}
+    plan, _ = MonitoringPlan.objects.get_or_create(
+        name=data["name"],
+        defaults={
+            "description": data.get("description", "")[:300],
+            "region_words": words["region"],
+            "subject_words": words["subject"],
+            "event_words": words["event"],
+            "exclude_words": words["exclude"],
+            "expression": data.get("expression", ""),
+        },
+    )
+    return plan
 
 
 def demo_disable() -> int:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.db import models
 
+from yuqing import vocab
 from yuqing.core.choices import MEDIA_TYPE_CHOICES
+
+SENTIMENT_CHOICES = list(vocab.SENTIMENTS.items())
 
 
 class ItemStage(models.TextChoices):
@@ -47,6 +50,26 @@ class Item(models.Model):
     # SQLite FTS5 external-content table, or a generated tsvector column on PostgreSQL.
     search_text = models.TextField(default="", editable=False)
     stage = models.CharField(max_length=16, choices=ItemStage.choices, default=ItemStage.STORED)
+
+    # Analysis (see yuqing.analysis.analyze): filled when the item leaves the "stored" stage.
+    tax_related = models.BooleanField("涉税", null=True, blank=True, db_index=True)
+    relevance = models.FloatField("涉税相关度", null=True, blank=True)
+    # Multi-label, stored as ",code,code," so one LIKE filter works on SQLite and PostgreSQL alike.
+    categories = models.CharField("类别", max_length=200, blank=True, default="")
+    sentiment = models.CharField("情感", max_length=10, choices=SENTIMENT_CHOICES, blank=True, default="")
+    negative_score = models.FloatField("负面度", null=True, blank=True)
+    matched_plans = models.JSONField("命中方案", default=list, blank=True)
+    explanation = models.JSONField("分析依据", default=dict, blank=True)
+    model_version = models.CharField("模型版本", max_length=40, blank=True, default="")
+    analyzed_at = models.DateTimeField("分析时间", null=True, blank=True)
+    event = models.ForeignKey(
+        "events.Event",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name="所属事件",
+    )
     is_demo = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField("入库时间", auto_now_add=True)
 
@@ -62,6 +85,14 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def category_codes(self) -> list[str]:
+        return [c for c in self.categories.split(",") if c]
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [vocab.CATEGORIES.get(c, c) for c in self.category_codes]
 
     @property
     def engagement(self) -> dict[str, int]:

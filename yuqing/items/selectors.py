@@ -22,9 +22,12 @@ def item_list(
     media_type: str = "",
     since: datetime | None = None,
     until: datetime | None = None,
+    tax_related: bool | None = None,
+    category: str = "",
+    sentiment: str = "",
 ) -> QuerySet[Item]:
     """Items newest first (by collection order), filtered; ``q`` must match every segmented word."""
-    qs = Item.objects.select_related("source").defer("raw", "search_text")
+    qs = Item.objects.select_related("source").defer("raw", "search_text", "explanation")
     if q.strip():
         terms = search.query_terms(q)
         if not terms:
@@ -39,6 +42,12 @@ def item_list(
         qs = qs.filter(published_at__gte=since)
     if until:
         qs = qs.filter(published_at__lt=until)
+    if tax_related is not None:
+        qs = qs.filter(tax_related=tax_related)
+    if category:
+        qs = qs.filter(categories__contains=f",{category},")
+    if sentiment:
+        qs = qs.filter(sentiment=sentiment)
     return qs.order_by("-id")
 
 
@@ -51,4 +60,4 @@ def page_of(qs: QuerySet[Item], page: int, page_size: int = PAGE_SIZE) -> tuple[
 
 
 def item_detail(item_id: int) -> Item:
-    return Item.objects.select_related("source", "duplicate_of").get(id=item_id)
+    return Item.objects.select_related("source", "duplicate_of__source", "event").get(id=item_id)

@@ -16,7 +16,7 @@ from yuqing.items import selectors as item_selectors
 from yuqing.items.models import Item
 from yuqing.sources import selectors as source_selectors
 from yuqing.sources.models import Source
-from yuqing.vocab import MEDIA_TYPES
+from yuqing.vocab import CATEGORIES, MEDIA_TYPES, SENTIMENTS
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -49,6 +49,15 @@ def _parse_filters(params: Any) -> tuple[dict[str, Any], dict[str, str]]:
                 errors[key] = f"{label}格式无效（应为 年-月-日 时:分），已忽略"
             else:
                 filters[key] = timezone.make_aware(value) if timezone.is_naive(value) else value
+    tax = params.get("tax", "")
+    filters["tax"] = tax if tax in {"1", "0"} else ""
+    if tax and tax not in {"1", "0"}:
+        errors["tax"] = "涉税筛选无效，已忽略"
+    for key, table, label in (("category", CATEGORIES, "类别"), ("sentiment", SENTIMENTS, "情感")):
+        value = params.get(key, "")
+        filters[key] = value if value in table else ""
+        if value and value not in table:
+            errors[key] = f"{label}无效，已忽略"
     page_raw = params.get("page", "1")
     filters["page"] = int(page_raw) if page_raw.isdigit() and int(page_raw) > 0 else 1
     return filters, errors
@@ -63,6 +72,9 @@ def items(request: HttpRequest) -> HttpResponse:
         media_type=filters["media_type"],
         since=filters["since"],
         until=filters["until"],
+        tax_related={"1": True, "0": False}.get(filters["tax"]),
+        category=filters["category"],
+        sentiment=filters["sentiment"],
     )
     page = filters["page"]
     rows, count, capped = item_selectors.page_of(qs, page)
@@ -76,6 +88,8 @@ def items(request: HttpRequest) -> HttpResponse:
         "errors": errors,
         "sources": Source.objects.order_by("name").only("id", "name"),
         "media_types": MEDIA_TYPE_CHOICES,
+        "categories": list(CATEGORIES.items()),
+        "sentiments": list(SENTIMENTS.items()),
     }
     return render(request, "web/items.html", context)
 
@@ -86,7 +100,11 @@ def item(request: HttpRequest, item_id: int) -> HttpResponse:
         obj = item_selectors.item_detail(item_id)
     except Item.DoesNotExist:
         raise Http404("没有这条信息") from None
-    return render(request, "web/item.html", {"item": obj})
+    return render(
+        request,
+        "web/item.html",
+        {"item": obj, "categories": list(CATEGORIES.items()), "sentiments": list(SENTIMENTS.items())},
+    )
 
 
 @login_required

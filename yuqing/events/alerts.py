@@ -1,0 +1,151 @@
+"""预警: rules raise at most one alert per event and level; unacknowledged alerts escalate along the chain
+frozen on them when they were raised."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from yuqing import vocab
+from yuqing.events.models import Alert, AlertRule, EscalationContact, Event, SeveritySettings
+from yuqing.items.models import Item
+from yuqing.notify.channels.base import Message
+from yuqing.notify.services import notify
+
+ACK_FROM = vocab.SEVERITY_ORDER.index("significant")
+
+
+class AlertError(Exception):
+    """A refused alert action; the text says why."""
+
+
+def rule_matches(rule: AlertRule, event: Event) -> str | None:
+    """Why ``rule`` fires for ``event`` (a Chinese sentence), or None."""
+    reasons = []
+    if event.size < rule.min_size:
+        return None
+    if event.severity_rank < vocab.SEVERITY_ORDER.index(rule.min_severity):
+        return None
+    reasons.append(f"等级{vocab.SEVERITIES[event.severity]}（得分 {event.score:.0f}）")
+    if rule.categories:
+        hit = [c for c in rule.categories if c in (event.categories or {})]
+        if not hit:
+            return None
+        reasons.append("类别：" + "、".join(vocab.CATEGORIES.get(c, c) for c in hit))
+    if rule.plan_id:
+        plan_name = rule.plan.name if rule.plan else ""
+        matched = any(
+            plan_name in (plans or [])
+            for plans in Item.objects.filter(event=event).values_list("matched_plans", flat=True)[:500]
+        )
+        if not matched:
+            return None
+        reasons.append(f"命中监测方案“{plan_name}”")
+    if rule.spike_velocity is not None:
+        if event.velocity < rule.spike_velocity:
+            return None
+        reasons.append(f"近 1 小时量为此前均值的 {event.velocity:.1f} 倍")
+    return "；".join(reasons)
+
+
+def default_chain() -> list[int]:
+    chain = list(EscalationContact.objects.order_by("position").values_list("user_id", flat=True))
+    if not chain:
+        chain = list(
+            get_user_model()
+            .objects.filter(is_active=True, is_superuser=True)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+    return chain
+
+
+def _message(alert: Alert, prefix: str = "") -> Message:
+    event = alert.event
+    return Message(
+        title=f"{prefix}【{vocab.SEVERITIES[alert.level]}预警】{event.title}"[:300],
+        body=alert.reason,
+        link=reverse("web:event", args=[event.id]),
+        level=alert.level,
+        alert_id=alert.id,
+    )
+
+
+def _notify_position(alert: Alert, position: int, prefix: str = "") -> None:
+    if position >= len(alert.chain):
+        return
+    user = get_user_model().objects.filter(id=alert.chain[position], is_active=True).first()
+    if user is not None:
+        message = _message(alert, prefix)
+        transaction.on_commit(lambda: notify([user], message))
+
+
+def alerts_evaluate(event: Event, *, now: datetime | None = None) -> list[Alert]:
+    """Raise the alerts ``event`` deserves now; an existing alert for the same event and level is kept."""
+    now = now or timezone.now()
+    raised = []
+    for rule in AlertRule.objects.filter(enabled=True).select_related("plan").order_by("id"):
+        reason = rule_matches(rule, event)
+        if reason is None:
+            continue
+        if Alert.objects.filter(event=event, level=event.severity).exists():
+            break
+        settings_row = SeveritySettings.current()
+        needs_ack = event.severity_rank >= ACK_FROM
+        try:
+            with transaction.atomic():
+                alert = Alert.objects.create(
+                    event=event,
+                    level=event.severity,
+                    rule=rule,
+                    reason=f"规则“{rule.name}”：{reason}",
+                    ack_deadline=now + timedelta(minutes=settings_row.ack_minutes) if needs_ack else None,
+                    chain=default_chain(),
+                )
+        except IntegrityError:  # raised concurrently: one alert per event and level
+            break
+        _notify_position(alert, 0)
+        raised.append(alert)
+        break
+    return raised
+
+
+def alert_acknowledge(alert: Alert, *, user: Any, now: datetime | None = None) -> Alert:
+    if alert.acknowledged_at is not None:
+        raise AlertError(f"该预警已由 {alert.acknowledged_by} 于 {alert.acknowledged_at:%m-%d %H:%M} 确认")
+    alert.acknowledged_at = now or timezone.now()
+    alert.acknowledged_by = user
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert
+
+
+def alerts_escalate(*, now: datetime | None = None) -> int:
+    """Move every overdue, unacknowledged alert to the next person of its chain; returns how many moved."""
+    now = now or timezone.now()
+    minutes = SeveritySettings.current().ack_minutes
+    moved = 0
+    overdue = Alert.objects.filter(acknowledged_at__isnull=True, ack_deadline__lte=now).select_related(
+        "event"
+    )
+    for alert in overdue:
+        with transaction.atomic():
+            nxt = alert.chain_position + 1
+            if nxt < len(alert.chain):
+                alert.chain_position = nxt
+                alert.ack_deadline = now + timedelta(minutes=minutes)
+                alert.escalations = [*alert.escalations, {"at": now.isoformat(), "to": alert.chain[nxt]}]
+                _notify_position(alert, nxt, prefix="【超时升级】")
+                moved += 1
+            else:
+                alert.ack_deadline = None  # the chain is exhausted: stays overdue on the list
+                alert.escalations = [
+                    *alert.escalations,
+                    {"at": now.isoformat(), "to": None, "exhausted": True},
+                ]
+            alert.save(update_fields=["chain_position", "ack_deadline", "escalations"])
+    return moved

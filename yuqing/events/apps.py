@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EventsConfig(AppConfig):
+    name = "yuqing.events"
+    verbose_name = "舆情事件与预警"

@@ -1,0 +1,281 @@
+"""The analysis stages after ingest: analyse → cluster into events → grade → alert.
+
+Run by one background task at a time (a Huey lock): the clusterer is sequential by nature and its state
+is one row. Each stage is driven by ``Item.stage``, so a killed worker's batch is simply picked up again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from yuqing import vocab
+from yuqing.analysis.cluster import Clusterer, ClusterItem
+from yuqing.analysis.propagation import propagation_graph
+from yuqing.analysis.severity import Thresholds, event_stats, score_event
+from yuqing.events.models import ClusterState, Event, MonitoringPlan, SeveritySettings
+from yuqing.items.models import Item, ItemStage
+
+logger = logging.getLogger(__name__)
+CLUSTER_STATE = "main"
+MAX_EVENT_MEMBERS = 2000  # newest members read to refresh an event's figures
+
+
+@lru_cache(maxsize=1)
+def get_analyzer():  # -> Analyzer (loads the model files once per process)
+    from yuqing.analysis.analyze import Analyzer
+
+    return Analyzer()
+
+
+def active_plans() -> list[tuple[str, Any]]:
+    plans = []
+    for plan in MonitoringPlan.objects.filter(enabled=True).order_by("id"):
+        try:
+            plans.append((plan.name, plan.compile()))
+        except ValueError as exc:  # saved before validation existed, or edited in the database
+            logger.warning("monitoring plan %s skipped: %s", plan.name, exc)
+    return plans
+
+
+def items_analyze(limit: int = 500) -> list[int]:
+    """Analyse up to ``limit`` stored items (oldest first); returns their ids."""
+    rows = list(Item.objects.filter(stage=ItemStage.STORED).select_related("source").order_by("id")[:limit])
+    if not rows:
+        return []
+    analyzer = get_analyzer()
+    plans = active_plans()
+    now = timezone.now()
+    for item in rows:
+        result = analyzer.analyze(
+            item.content, item.title, author=item.author, source=item.source.name, plans=plans
+        )
+        apply_analysis(item, result)
+        item.analyzed_at = now
+        item.stage = ItemStage.ANALYZED
+    Item.objects.bulk_update(
+        rows,
+        [
+            "tax_related",
+            "relevance",
+            "categories",
+            "sentiment",
+            "negative_score",
+            "matched_plans",
+            "explanation",
+            "model_version",
+            "analyzed_at",
+            "stage",
+        ],
+        batch_size=200,
+    )
+    return [item.id for item in rows]
+
+
+def apply_analysis(item: Item, result: dict[str, Any]) -> None:
+    item.tax_related = bool(result["tax_related"])
+    item.relevance = float(result["relevance"])
+    cats = [c for c in result.get("categories") or [] if c in vocab.CATEGORIES]
+    item.categories = f",{','.join(cats)}," if cats else ""
+    item.sentiment = result.get("sentiment") or ""
+    item.negative_score = result.get("negative_score")
+    item.matched_plans = list(result.get("matched_plans") or [])
+    item.explanation = result.get("explanation") or {}
+    item.model_version = str(result.get("model_version") or "")[:40]
+
+
+def _load_clusterer() -> tuple[ClusterState | None, Clusterer]:
+    row = ClusterState.objects.filter(name=CLUSTER_STATE).first()
+    if row is None:
+        return None, Clusterer()
+    try:
+        return row, Clusterer.from_state(bytes(row.state))
+    except Exception:  # an incompatible state after an upgrade: start a new window, keep the events
+        logger.exception("cluster state unreadable; starting a fresh window")
+        return row, Clusterer()
+
+
+def cluster_item(item: Item) -> ClusterItem:
+    return ClusterItem(
+        id=item.id,
+        text=item.content,
+        title=item.title,
+        url=item.url,
+        published_at=item.published_at,
+        source=item.source.name,
+        media_type=item.media_type,
+        engagement=sum(item.engagement.values()),
+        sentiment=item.sentiment or None,
+        negative_score=item.negative_score,
+        categories=item.category_codes,
+        author=item.author,
+        duplicate_of=item.duplicate_of_id,
+    )
+
+
+def items_cluster(limit: int = 500) -> set[int]:
+    """Cluster analysed tax-related items into events (others just move on); returns touched event ids."""
+    rows = list(Item.objects.filter(stage=ItemStage.ANALYZED).select_related("source").order_by("id")[:limit])
+    if not rows:
+        return set()
+    state_row, clusterer = _load_clusterer()
+    touched: set[int] = set()
+    with transaction.atomic():
+        events_by_key: dict[str, Event] = {}
+        for item in rows:
+            item.stage = ItemStage.CLUSTERED
+            if not item.tax_related:
+                continue
+            assignment = clusterer.add(cluster_item(item))
+            event = events_by_key.get(assignment.event_id)
+            if event is None:
+                event, _ = Event.objects.get_or_create(
+                    key=assignment.event_id,
+                    defaults={
+                        "title": item.title[:300],
+                        "is_demo": item.is_demo,
+                        "first_at": item.published_at,
+                    },
+                )
+                events_by_key[assignment.event_id] = event
+            item.event = event
+            if assignment.duplicate_of is not None and item.duplicate_of_id is None:
+                item.duplicate_of_id = int(assignment.duplicate_of)  # type: ignore[call-overload]
+            touched.add(event.id)
+        for source_key, target_key in clusterer.drain_merges():
+            target, _ = Event.objects.get_or_create(key=target_key, defaults={"title": ""})
+            source = Event.objects.filter(key=source_key).first()
+            if source is None or source.id == target.id:
+                continue
+            Item.objects.filter(event=source).update(event=target)
+            for item in rows:
+                if item.event_id == source.id:
+                    item.event = target
+            Event.objects.filter(id=source.id).update(merged_into=target, size=0)
+            touched.discard(source.id)
+            touched.add(target.id)
+        Item.objects.bulk_update(rows, ["stage", "event", "duplicate_of"], batch_size=200)
+        data = clusterer.to_state()
+        if state_row is None:
+            ClusterState.objects.create(name=CLUSTER_STATE, state=data, items_seen=len(rows))
+        else:
+            ClusterState.objects.filter(id=state_row.id).update(
+                state=data, items_seen=state_row.items_seen + len(rows), updated_at=timezone.now()
+            )
+    return touched
+
+
+def thresholds() -> Thresholds:
+    s = SeveritySettings.current()
+    return Thresholds(significant=s.significant, major=s.major, especially_major=s.especially_major)
+
+
+def event_refresh(event: Event, *, now: datetime | None = None) -> Event:
+    """Recompute an event's summary, propagation graph and severity from its members."""
+    members = list(
+        Item.objects.filter(event=event).select_related("source").order_by("-id")[:MAX_EVENT_MEMBERS]
+    )
+    if not members:
+        return event
+    members.reverse()
+    cluster_members = [cluster_item(m) for m in members]
+    from yuqing.analysis.event_summary import summarize_event
+
+    summary = summarize_event(cluster_members, now=now)
+    stats = event_stats(cluster_members, now=now)
+    result = score_event(stats, thresholds())
+    first = summary["first_publisher"]
+    event.title = (summary["title"] or event.title)[:300]
+    event.first_item_id = first["item_id"]
+    event.first_publisher = f"{first['source']}（{first['site']}）"[:300]
+    event.first_reason = str(first["reason"])[:300]
+    event.size = summary["size"]
+    event.duplicates = summary["duplicates"]
+    event.sites = summary["sites"]
+    event.engagement = summary["engagement"]
+    event.media_types = summary["media_types"]
+    event.hourly = summary["hourly"]
+    event.sentiment = summary["sentiment"]
+    event.categories = summary["categories"]
+    event.hot_words = summary["hot_words"]
+    event.phase = summary["phase"]
+    event.velocity = summary["velocity"]
+    event.score = result.score
+    event.severity = result.level
+    event.severity_rank = vocab.SEVERITY_ORDER.index(result.level)
+    event.factors = [f.__dict__ for f in result.factors]
+    event.propagation = propagation_graph(cluster_members)
+    event.first_at = (
+        members[0].published_at if not event.first_at else min(event.first_at, members[0].published_at)
+    )
+    event.last_at = max(m.published_at for m in members)
+    event.save()
+    return event
+
+
+def events_refresh(event_ids: Iterable[int]) -> list[Event]:
+    from yuqing.events.alerts import alerts_evaluate
+
+    refreshed = []
+    for event in Event.objects.filter(id__in=list(event_ids)):
+        with transaction.atomic():
+            event_refresh(event)
+            alerts_evaluate(event)
+        refreshed.append(event)
+    return refreshed
+
+
+def process_pending(limit: int = 500) -> int:
+    """One pass of every stage over whatever is waiting; returns how many items moved."""
+    analyzed = items_analyze(limit)
+    touched = items_cluster(limit)
+    events_refresh(touched)
+    return len(analyzed)
+
+
+def label_correct(*, item: Item, field: str, value: Any, user: Any) -> Any:
+    """Record a staff correction and apply it to the item (it becomes a training example)."""
+    from yuqing.events.models import LabelCorrection
+
+    if field == "tax_related":
+        new: Any = bool(value)
+        old: Any = item.tax_related
+        item.tax_related = new
+    elif field == "sentiment":
+        if value not in vocab.SENTIMENTS:
+            raise ValueError(f"情感必须是 {'/'.join(vocab.SENTIMENTS)} 之一")
+        new, old = value, item.sentiment
+        item.sentiment = new
+    elif field == "categories":
+        codes = [c for c in value if c]
+        unknown = [c for c in codes if c not in vocab.CATEGORIES]
+        if unknown:
+            raise ValueError(f"未知类别：{'、'.join(unknown)}")
+        new, old = codes, item.category_codes
+        item.categories = f",{','.join(codes)}," if codes else ""
+    else:
+        raise ValueError(f"不能更正字段 {field}")
+    with transaction.atomic():
+        item.save(update_fields=[field])
+        LabelCorrection.objects.create(
+            item=item, field=field, old_value=old, new_value=new, corrected_by=user
+        )
+    return new
+
+
+def corrections_as_examples() -> Sequence[dict[str, Any]]:
+    """Staff corrections in the shape ``train_all(extra_examples=…)`` takes."""
+    from yuqing.events.models import LabelCorrection
+
+    examples = []
+    for c in LabelCorrection.objects.select_related("item").order_by("id"):
+        examples.append(
+            {"text": c.item.content, "title": c.item.title, "field": c.field, "value": c.new_value}
+        )
+    return examples

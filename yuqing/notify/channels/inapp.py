@@ -1,0 +1,23 @@
+"""In-app notifications: a row per recipient, shown under the bell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from yuqing.notify.channels.base import Channel, Message, register
+from yuqing.notify.models import Notification
+
+
+@register
+class InAppChannel(Channel):
+    kind = "inapp"
+    label = "站内通知"
+
+    def send(self, recipient: Any, message: Message) -> None:
+        Notification.objects.create(
+            recipient=recipient,
+            title=message.title[:300],
+            body=message.body,
+            link=message.link[:300],
+            alert_id=message.alert_id,
+        )

@@ -1,0 +1,178 @@
+"""Pages for analysis results: events, alerts, notifications, monitoring plans, label corrections."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from yuqing import vocab
+from yuqing.events import alerts as alert_services
+from yuqing.events import selectors, services
+from yuqing.events.models import Alert, Event, MonitoringPlan
+from yuqing.items.models import Item
+from yuqing.notify.models import Notification
+from yuqing.notify.services import notifications_mark_read
+
+
+@login_required
+def events(request: HttpRequest) -> HttpResponse:
+    severity = request.GET.get("severity", "")
+    phase = request.GET.get("phase", "")
+    severity = severity if severity in vocab.SEVERITIES else ""
+    phase = phase if phase in vocab.PHASES else ""
+    rows = list(selectors.event_list(severity=severity, phase=phase)[:200])
+    return render(
+        request,
+        "web/events.html",
+        {
+            "events": rows,
+            "severity": severity,
+            "phase": phase,
+            "severities": list(vocab.SEVERITIES.items()),
+            "phases": list(vocab.PHASES.items()),
+        },
+    )
+
+
+@login_required
+def event(request: HttpRequest, event_id: int) -> HttpResponse:
+    obj = get_object_or_404(Event, id=event_id)
+    if obj.merged_into_id:
+        return redirect("web:event", obj.merged_into_id)
+    members = selectors.event_members(obj)
+    chart = {
+        "hourly": obj.hourly,
+        "sentiment": [
+            {"name": vocab.SENTIMENTS.get(k, k), "value": v} for k, v in (obj.sentiment or {}).items()
+        ],
+        "propagation": obj.propagation,
+    }
+    return render(
+        request,
+        "web/event.html",
+        {
+            "event": obj,
+            "members": members,
+            "chart": chart,
+            "alerts": obj.alerts.select_related("acknowledged_by").order_by("-created_at"),
+            "categories": [(vocab.CATEGORIES.get(k, k), v) for k, v in (obj.categories or {}).items()],
+            "media_types": [(vocab.MEDIA_TYPES.get(k, k), v) for k, v in (obj.media_types or {}).items()],
+        },
+    )
+
+
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    open_only = request.GET.get("open") == "1"
+    rows = list(selectors.alert_list(open_only=open_only)[:200])
+    return render(request, "web/alerts.html", {"alerts": rows, "open_only": open_only})
+
+
+@login_required
+@require_POST
+def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = get_object_or_404(Alert, id=alert_id)
+    try:
+        alert_services.alert_acknowledge(alert, user=request.user)
+        messages.success(request, "已确认预警，升级计时已停止")
+    except alert_services.AlertError as exc:
+        messages.error(request, str(exc))
+    return redirect(request.POST.get("next") or "web:alerts")
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows = list(Notification.objects.filter(recipient=request.user)[:100])
+    if request.method == "POST":
+        notifications_mark_read(user=request.user)
+        return redirect("web:notifications")
+    return render(request, "web/notifications.html", {"notifications": rows})
+
+
+@login_required
+def bell(request: HttpRequest) -> HttpResponse:
+    unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
+    return render(request, "web/_bell.html", {"unread": unread})
+
+
+@login_required
+@require_POST
+def item_correct(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = get_object_or_404(Item, id=item_id)
+    field = request.POST.get("field", "")
+    try:
+        if field == "categories":
+            value: object = request.POST.getlist("categories")
+        elif field == "tax_related":
+            value = request.POST.get("value") == "1"
+        else:
+            value = request.POST.get("value", "")
+        services.label_correct(item=item, field=field, value=value, user=request.user)
+        messages.success(request, "已更正，该更正将用于下次模型训练（yuqing train）")
+    except ValueError as exc:
+        messages.error(request, f"更正未保存：{exc}")
+    return redirect("web:item", item.id)
+
+
+class PlanForm(ModelForm):
+    class Meta:
+        model = MonitoringPlan
+        fields = [
+            "name",
+            "description",
+            "region_words",
+            "subject_words",
+            "event_words",
+            "exclude_words",
+            "expression",
+            "enabled",
+        ]
+
+
+@login_required
+def plans(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/plans.html", {"plans": MonitoringPlan.objects.order_by("name")})
+
+
+@login_required
+@permission_required("events.change_monitoringplan", raise_exception=True)
+def plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
+    plan = get_object_or_404(MonitoringPlan, id=plan_id) if plan_id else None
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"监测方案“{form.instance.name}”已保存")
+        return redirect("web:plans")
+    return render(request, "web/plan_edit.html", {"form": form, "plan": plan})
+
+
+@login_required
+@require_POST
+def plan_check(request: HttpRequest) -> HttpResponse:
+    """HTMX: validate the plan being edited and try it on a sample text, before saving."""
+    plan = MonitoringPlan(
+        name="(预览)",
+        region_words=request.POST.get("region_words", ""),
+        subject_words=request.POST.get("subject_words", ""),
+        event_words=request.POST.get("event_words", ""),
+        exclude_words=request.POST.get("exclude_words", ""),
+        expression=request.POST.get("expression", ""),
+    )
+    error = ""
+    hits = None
+    try:
+        plan.clean()
+        sample = request.POST.get("sample", "").strip()
+        if sample:
+            from yuqing.analysis.plans import Doc
+
+            match = plan.compile().match(Doc(title="", content=sample))
+            hits = [] if match is None else [f"{h.word}（{h.field} 第{h.start + 1}字）" for h in match.hits]
+    except ValidationError as exc:
+        error = "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return render(request, "web/_plan_check.html", {"error": error, "hits": hits})
