@@ -98,7 +98,7 @@ def render_rss(feed: dict[str, str], items: list[DemoItem], started_at: datetime
 
     entries = []
     for item in items:
-        link = f"http://{DEMO_HOST}/{item.feed}/{item.slug}.html"
+        link = f"http://{item.feed}.{DEMO_HOST}/{item.slug}.html"
         extras = "".join(f"<yq:{k}>{v}</yq:{k}>" for k, v in item.engagement.items())
         entries.append(
             "<item>"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yuqing import vocab
+from yuqing.audit.services import audit_record
 from yuqing.events.models import Alert, AlertRule, EscalationContact, Event, SeveritySettings
 from yuqing.items.models import Item
 from yuqing.notify.channels.base import Message
@@ -54,7 +55,13 @@ def rule_matches(rule: AlertRule, event: Event) -> str | None:
 
 
 def default_chain() -> list[int]:
+    """The explicit EscalationContact list if any; else the organisation's (值班成员 → 副主任 → 主任 →
+    副组长 → 组长); else the superusers."""
     chain = list(EscalationContact.objects.order_by("position").values_list("user_id", flat=True))
+    if not chain:
+        from yuqing.org.selectors import escalation_chain
+
+        chain = escalation_chain()
     if not chain:
         chain = list(
             get_user_model()
@@ -107,6 +114,12 @@ def alerts_evaluate(event: Event, *, now: datetime | None = None) -> list[Alert]
                     ack_deadline=now + timedelta(minutes=settings_row.ack_minutes) if needs_ack else None,
                     chain=default_chain(),
                 )
+                audit_record(
+                    actor=None,
+                    action="alert.raise",
+                    obj=alert,
+                    new={"level": alert.level, "reason": alert.reason, "chain": alert.chain},
+                )
         except IntegrityError:  # raised concurrently: one alert per event and level
             break
         _notify_position(alert, 0)
@@ -120,7 +133,9 @@ def alert_acknowledge(alert: Alert, *, user: Any, now: datetime | None = None) -
         raise AlertError(f"该预警已由 {alert.acknowledged_by} 于 {alert.acknowledged_at:%m-%d %H:%M} 确认")
     alert.acknowledged_at = now or timezone.now()
     alert.acknowledged_by = user
-    alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    with transaction.atomic():
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit_record(actor=user, action="alert.acknowledge", obj=alert, new={"at": alert.acknowledged_at})
     return alert
 
 
@@ -148,4 +163,5 @@ def alerts_escalate(*, now: datetime | None = None) -> int:
                     {"at": now.isoformat(), "to": None, "exhausted": True},
                 ]
             alert.save(update_fields=["chain_position", "ack_deadline", "escalations"])
+            audit_record(actor=None, action="alert.escalate", obj=alert, new=alert.escalations[-1])
     return moved

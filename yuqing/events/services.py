@@ -19,6 +19,7 @@ from yuqing import vocab
 from yuqing.analysis.cluster import Clusterer, ClusterItem
 from yuqing.analysis.propagation import propagation_graph
 from yuqing.analysis.severity import Thresholds, event_stats, score_event
+from yuqing.audit.services import audit_record
 from yuqing.events.models import ClusterState, Event, MonitoringPlan, SeveritySettings
 from yuqing.items.models import Item, ItemStage
 
@@ -266,16 +267,19 @@ def label_correct(*, item: Item, field: str, value: Any, user: Any) -> Any:
         LabelCorrection.objects.create(
             item=item, field=field, old_value=old, new_value=new, corrected_by=user
         )
+        audit_record(actor=user, action="label.correct", obj=item, old={field: old}, new={field: new})
     return new
 
 
 def corrections_as_examples() -> Sequence[dict[str, Any]]:
-    """Staff corrections in the shape ``train_all(extra_examples=…)`` takes."""
+    """Staff corrections as ``train_all(extra_examples=…)`` takes them: one example per item carrying the
+    latest corrected value of each field (``tax_related`` / ``sentiment`` / ``categories``)."""
     from yuqing.events.models import LabelCorrection
 
-    examples = []
+    by_item: dict[int, dict[str, Any]] = {}
     for c in LabelCorrection.objects.select_related("item").order_by("id"):
-        examples.append(
-            {"text": c.item.content, "title": c.item.title, "field": c.field, "value": c.new_value}
+        example = by_item.setdefault(
+            c.item_id, {"id": f"item{c.item_id}", "text": c.item.content, "title": c.item.title}
         )
-    return examples
+        example[c.field] = c.new_value
+    return list(by_item.values())

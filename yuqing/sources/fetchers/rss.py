@@ -33,6 +33,7 @@ from yuqing.sources.fetchers.encoding import decode_feed
 from yuqing.sources.fetchers.http import HttpClient
 from yuqing.sources.fetchers.records import RecordError, parse_count, parse_published_at, parse_record
 from yuqing.sources.fetchers.text import json_safe
+from yuqing.vocab import ENGAGEMENT_FIELDS
 
 MAX_ENTRIES = 1000
 
@@ -145,10 +146,16 @@ def _entry(item: Mapping[str, Any], base_url: str, feed_title: str, warnings: li
         "published_at": _published(item, warnings),
         "author": item.get("author", ""),
     }
-    with contextlib.suppress(RecordError):  # a bad comment count is not worth the entry
-        comments = parse_count("comments", item.get("slash_comments"))
-        if comments is not None:
-            record["comments"] = comments
+    # Engagement from namespaced elements: slash:comments, or a site's own ns:reposts / ns:likes / ns:views
+    # (feedparser flattens "ns:tag" to "ns_tag").
+    for name in ENGAGEMENT_FIELDS:
+        key = next((k for k in item if k.endswith(f"_{name}") and not k.endswith("_detail")), None)
+        if key is None:
+            continue
+        with contextlib.suppress(RecordError):  # a bad count is not worth the entry
+            value = parse_count(name, item.get(key))
+            if value is not None:
+                record[name] = value
     entry = parse_record(record)
     # *_detail and *_parsed only repeat the values next to them (with type/language, or as struct_time).
     kept = {k: v for k, v in item.items() if not k.endswith(("_detail", "_parsed"))}

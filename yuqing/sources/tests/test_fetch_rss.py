@@ -310,3 +310,17 @@ def test_unexpected_fetcher_bug_is_wrapped_in_a_fetch_error(
     with pytest.raises(FetchError) as caught:
         fetch(spec_for(httpserver.url_for("/feed")), FetchState(), client=client)
     assert str(caught.value) == "采集程序内部错误：KeyError"
+
+
+def test_namespaced_engagement_counts_are_read() -> None:
+    from yuqing.sources.fetchers.rss import parse_feed
+
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:slash="http://purl.org/rss/1.0/modules/slash/"'
+        ' xmlns:wb="http://example.cn/ns"><channel><title>微博聚合</title>'
+        "<item><title>办税服务厅排队</title><link>http://weibo.example.cn/1</link><description>排队两小时</description>"
+        "<slash:comments>12</slash:comments><wb:reposts>1.2万</wb:reposts><wb:likes>abc</wb:likes></item>"
+        "</channel></rss>"
+    ).encode()
+    entries, _warnings = parse_feed(body, "application/rss+xml", "http://weibo.example.cn/")
+    assert entries[0].engagement == {"comments": 12, "reposts": 12000}
