@@ -1,0 +1,149 @@
+"""Throughput of ``Analyzer.analyze`` against bare jieba segmentation of the same texts, on one core.
+
+    .venv/bin/python benchmarks/analysis.py            # 20,000 items
+    .venv/bin/python benchmarks/analysis.py --n 100000 # the full run
+
+Prints JSON lines: items/s of ``text.tokens`` (segmentation alone), items/s of ``Analyzer.analyze`` with the
+default monitoring plan (normalisation, segmentation, plan matching, lexicons, relevance, categories,
+sentiment, explanations), and their ratio (target: analysis ≤ 2× segmentation).
+
+Items are built from real texts in ``../shared/data``: a THUCNews headline as title and, as body, one real
+tax post followed by one real review — about 200 characters, the length of a typical post, and every item
+distinct (so no cache of the segmenter or normaliser can serve a repeat). Segmentation runs first over all
+items; the caches are then cleared and the analysis runs over the same items. Thread pools are pinned to
+one thread before numpy loads.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from yuqing.analysis import text as text_mod  # noqa: E402
+from yuqing.analysis.analyze import Analyzer, default_plans  # noqa: E402
+from yuqing.analysis.classify import datasets as ds  # noqa: E402
+
+
+def build_items(data_dir: Path, n: int) -> list[tuple[str, str]]:
+    """``n`` distinct (title, body) pairs from real headlines, tax posts and reviews."""
+    titles = [t for t, _ in ds.read_thucnews(data_dir).values()]
+    posts = [str(r.get("text", "")) for r in ds.read_tax_posts(data_dir).values()]
+    reviews = [e.text for e in ds.read_reviews(data_dir)]
+    if not (titles and posts and reviews):
+        raise SystemExit(
+            f"{data_dir} lacks thucnews_titles_dev.txt, tax_posts_train.jsonl or the review sets"
+        )
+    items = []
+    for i in range(n):
+        # co-prime strides over the three lists: the (post, review) pair never repeats for n < 85 million
+        title = titles[(i * 7919) % len(titles)]
+        body = posts[i % len(posts)] + "\n" + reviews[(i * 104729) % len(reviews)]
+        items.append((title, body))
+    return items
+
+
+def _clear_caches() -> None:
+    for name in ("_tokens_cached", "_normalize_cached"):
+        fn = getattr(text_mod, name, None)
+        if fn is not None and hasattr(fn, "cache_clear"):
+            fn.cache_clear()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20_000, help="number of items (default 20,000)")
+    parser.add_argument("--data-dir", default=str(ds.DEFAULT_DATA_DIR))
+    args = parser.parse_args(argv)
+
+    items = build_items(Path(args.data_dir), args.n)
+    chars = sum(len(t) + 1 + len(b) for t, b in items) / len(items)
+
+    t0 = time.perf_counter()
+    text_mod.tokens("预热：加载分词词典")
+    t_jieba = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    analyzer = Analyzer()
+    plans = default_plans()
+    analyzer.analyze("预热", "预热", plans=plans)
+    t_models = time.perf_counter() - t0
+    print(
+        json.dumps(
+            {
+                "bench": "load",
+                "jieba_seconds": round(t_jieba, 2),
+                "models_seconds": round(t_models, 2),
+                "model_version": analyzer.model_version,
+                "plans": [name for name, _ in plans],
+            },
+            ensure_ascii=False,
+        )
+    )
+
+    _clear_caches()
+    t0 = time.perf_counter()
+    n_tokens = 0
+    for title, body in items:
+        n_tokens += len(text_mod.tokens(f"{title}\n{body}"))
+    seg = time.perf_counter() - t0
+    seg_rate = len(items) / seg
+    print(
+        json.dumps(
+            {
+                "bench": "segmentation",
+                "what": "yuqing.analysis.text.tokens",
+                "items": len(items),
+                "avg_chars": round(chars, 1),
+                "seconds": round(seg, 2),
+                "items_per_s": round(seg_rate, 1),
+                "tokens_per_item": round(n_tokens / len(items), 1),
+            }
+        )
+    )
+
+    _clear_caches()
+    t0 = time.perf_counter()
+    tax = 0
+    for title, body in items:
+        tax += analyzer.analyze(body, title, plans=plans)["tax_related"]
+    ana = time.perf_counter() - t0
+    ana_rate = len(items) / ana
+    print(
+        json.dumps(
+            {
+                "bench": "analyze",
+                "what": "Analyzer.analyze with the default plan",
+                "items": len(items),
+                "avg_chars": round(chars, 1),
+                "seconds": round(ana, 2),
+                "items_per_s": round(ana_rate, 1),
+                "tax_related_share": round(tax / len(items), 3),
+            }
+        )
+    )
+    ratio = ana / seg
+    print(
+        json.dumps(
+            {
+                "bench": "ratio",
+                "analyze_over_segmentation": round(ratio, 3),
+                "target": 2.0,
+                "met": ratio <= 2.0,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

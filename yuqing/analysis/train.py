@@ -1,0 +1,406 @@
+"""Rebuild every classifier from the public data, the labelled sets in the repo and staff corrections.
+
+``python -m yuqing.analysis.train [--data-dir ../shared/data] [--out yuqing/analysis/models]`` or
+:func:`train_all`. Deterministic: the same inputs give the same weights (the split is a seeded hash, the
+review sample a seeded generator, and lbfgs is deterministic); only the version string changes.
+
+Heads trained (all logistic regression on the shared hashed features + lexicon columns):
+
+- ``relevance`` — labelled tax posts, news titles, review references, synthetic texts and corrections
+  (weight 3), plus THUCNews titles without any tax word and a 5 % sample of reviews as negatives;
+- ``sent_general:*`` — reviews (positive/negative), news titles outside ``society`` as neutral (weight 0.5),
+  labelled posts and corrections (weight 10), synthetic texts (weight 1);
+- ``sent_domain:*`` — labelled posts, synthetic texts, corrections and a 15 % sample of news titles, classes
+  balanced;
+- ``cat:<code>`` — one-vs-rest per category over the texts labelled with categories and corrections,
+  classes balanced. A category with no positive example gets a cue-only head (its lexicon column alone).
+
+When the public data is missing (a deployed machine without ``../shared``) and models already exist in
+*out_dir*, the idf and the heads that need the missing data are carried over from the existing models, and
+only what can be trained is retrained; the manifest says which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+from yuqing.analysis import text as text_mod
+from yuqing.analysis.classify import datasets as ds
+from yuqing.analysis.classify.features import FeatureSpec, Featurizer
+from yuqing.analysis.classify.model import MANIFEST_FILE, MODELS_DIR, ModelBundle, ModelFilesError
+from yuqing.analysis.classify.sentiment import LABELS as SENT_LABELS
+from yuqing.analysis.classify.signals import CUE_CATEGORIES, META_COLUMNS, SignalExtractor
+
+C_REG = 4.0
+PRUNE = 2e-3
+SENTIMENT_BLEND = 0.7
+REVIEW_SAMPLE = 0.05  # share of reviews used as relevance negatives
+NEWS_SAMPLE = 0.15  # share of news titles used as neutral examples by the domain sentiment model
+SEED = 20261126
+THUCNEWS_SOCIETY = 5  # society headlines are often bad news: not used as "neutral"
+_TAX_WORD = re.compile("税|发票|财政|纳税|征收|社保|缴费")
+_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class _Matrix:
+    """Raw n-gram counts (csr) and meta columns of a list of examples, featurized the way Analyzer does."""
+
+    def __init__(self, examples: list[ds.Example], featurizer: Featurizer, signals: SignalExtractor) -> None:
+        self.examples = examples
+        rows, cols, vals, metas = [], [], [], []
+        for i, ex in enumerate(examples):
+            norm = text_mod.normalize(ex.text)
+            idx, cnt = featurizer.counts(norm, text_mod.tokens(norm))
+            rows.append(np.full(idx.size, i, dtype=np.int64))
+            cols.append(idx)
+            vals.append(cnt)
+            metas.append(signals.extract(norm).meta(featurizer.spec.meta_dim))
+        spec = featurizer.spec
+        shape = (len(examples), spec.meta_offset)
+        if examples:
+            data = (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols)))
+            self.counts = sp.csr_matrix(data, shape=shape, dtype=np.float32)
+            self.meta = np.vstack(metas).astype(np.float32)
+        else:
+            self.counts = sp.csr_matrix(shape, dtype=np.float32)
+            self.meta = np.zeros((0, spec.meta_dim), dtype=np.float32)
+
+    def features(self, idf: np.ndarray, select: np.ndarray | None = None) -> sp.csr_matrix:
+        """``[(1 + log tf) * idf, L2-normalised | meta]`` of the selected rows, as Featurizer computes it."""
+        counts = self.counts if select is None else self.counts[select]
+        meta = self.meta if select is None else self.meta[select]
+        x = counts.copy()
+        x.data = 1.0 + np.log(x.data)
+        x = sp.csr_matrix(x.multiply(idf[: x.shape[1]]))
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        x = sp.diags(1.0 / norms) @ x
+        return sp.hstack([x, sp.csr_matrix(meta)], format="csr")
+
+
+def _fit(x: sp.csr_matrix, y: list, weight: np.ndarray | None = None, balanced: bool = False):
+    clf = LogisticRegression(C=C_REG, max_iter=3000, class_weight="balanced" if balanced else None)
+    clf.fit(x, y, sample_weight=weight)
+    return clf
+
+
+def _next_version(out_dir: Path, today: dt.date) -> str:
+    prefix = today.strftime("%Y.%m.%d")
+    try:
+        old = json.loads((out_dir / MANIFEST_FILE).read_text(encoding="utf-8")).get("version", "")
+    except (OSError, ValueError):
+        old = ""
+    n = 1
+    if old.startswith(prefix + "-") and old.rsplit("-", 1)[1].isdigit():
+        n = int(old.rsplit("-", 1)[1]) + 1
+    return f"{prefix}-{n}"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class _Trainer:
+    def __init__(
+        self, data_dir: Path, extra: list[ds.Example], base: ModelBundle | None, log: Callable
+    ) -> None:
+        self.data_dir = data_dir
+        self.log = log
+        self.spec = FeatureSpec()
+        self.featurizer = Featurizer(self.spec)
+        self.signals = SignalExtractor()
+        self.base = base
+        self.notes: list[str] = []
+        rng = np.random.default_rng(SEED)
+        t0 = time.time()
+        reviews = ds.read_reviews(data_dir)
+        labelled = ds.read_labelled(data_dir)
+        news = ds.read_thucnews(data_dir)
+        labelled_keys = {(e.source, e.id) for e in labelled}
+        news_ex = [
+            ds.Example(t, ds.THUCNEWS, k, split=ds.split_of(t, ds.THUCNEWS), extra={"cls": c})
+            for k, (t, c) in news.items()
+            if (ds.THUCNEWS, k) not in labelled_keys
+        ]
+        self.have_reviews = bool(reviews)
+        self.have_posts = any(e.source == ds.TAX_POSTS for e in labelled)
+        self.review_sample = rng.random(len(reviews)) < REVIEW_SAMPLE
+        self.news_sample = rng.random(len(news_ex)) < NEWS_SAMPLE
+        self.reviews = _Matrix(reviews, self.featurizer, self.signals)
+        self.labelled = _Matrix(labelled + extra, self.featurizer, self.signals)
+        self.news = _Matrix(news_ex, self.featurizer, self.signals)
+        log(
+            f"featurized {len(reviews)} reviews, {len(labelled)} labelled, {len(extra)} corrections, "
+            f"{len(news_ex)} news titles in {time.time() - t0:.0f}s"
+        )
+        self.reuse = base is not None and not (self.have_reviews and self.have_posts)
+        self.idf = base.idf if self.reuse and base is not None else self._fit_idf()
+        if self.reuse:
+            self.notes.append("公开数据不全：沿用已有模型的 idf 和情感/涉税分类头，仅重训可训练部分")
+
+    def _fit_idf(self) -> np.ndarray:
+        train = [
+            m.counts[[e.split == "train" for e in m.examples]]
+            for m in (self.reviews, self.labelled, self.news)
+        ]
+        stacked = (
+            sp.vstack([t for t in train if t.shape[0]], format="csr")
+            if any(t.shape[0] for t in train)
+            else None
+        )
+        idf = np.ones(self.spec.dim, dtype=np.float32)
+        if stacked is not None and stacked.shape[0]:
+            df = np.bincount(stacked.indices, minlength=self.spec.meta_offset)[: self.spec.meta_offset]
+            n = stacked.shape[0]
+            idf[: self.spec.meta_offset] = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        return idf
+
+    def _mask(self, m: _Matrix, pred: Callable[[ds.Example], bool]) -> np.ndarray:
+        return np.array([pred(e) for e in m.examples], dtype=bool)
+
+    def relevance(self) -> tuple[np.ndarray, float] | None:
+        lab = self._mask(self.labelled, lambda e: e.split == "train" and e.tax_related is not None)
+        news = self._mask(self.news, lambda e: e.split == "train" and not _TAX_WORD.search(e.text))
+        rev = self._mask(self.reviews, lambda e: e.split == "train") & self.review_sample
+        y = [bool(e.tax_related) for e, s in zip(self.labelled.examples, lab, strict=True) if s]
+        y += [False] * int(news.sum() + rev.sum())
+        if len(set(y)) < 2:
+            return None
+        x = sp.vstack(
+            [
+                self.labelled.features(self.idf, lab),
+                self.news.features(self.idf, news),
+                self.reviews.features(self.idf, rev),
+            ],
+            format="csr",
+        )
+        w = np.r_[np.full(lab.sum(), 3.0), np.ones(news.sum() + rev.sum())]
+        w[: lab.sum()] *= [e.weight for e, s in zip(self.labelled.examples, lab, strict=True) if s]
+        clf = _fit(x, y, w, balanced=True)
+        return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+
+    def sentiment(self, domain: bool) -> tuple[np.ndarray, np.ndarray] | None:
+        lab = self._mask(self.labelled, lambda e: e.split == "train" and e.sentiment in SENT_LABELS)
+        if domain:
+            news = self._mask(self.news, lambda e: e.split == "train" and e.extra["cls"] != THUCNEWS_SOCIETY)
+            news &= self.news_sample
+            rev = np.zeros(len(self.reviews.examples), dtype=bool)
+        else:
+            news = self._mask(self.news, lambda e: e.split == "train" and e.extra["cls"] != THUCNEWS_SOCIETY)
+            rev = self._mask(self.reviews, lambda e: e.split == "train")
+        y = [e.sentiment for e, s in zip(self.labelled.examples, lab, strict=True) if s]
+        y += ["neutral"] * int(news.sum())
+        y += [e.sentiment for e, s in zip(self.reviews.examples, rev, strict=True) if s]
+        if len(set(y)) < 2:
+            return None
+        x = sp.vstack(
+            [
+                self.labelled.features(self.idf, lab),
+                self.news.features(self.idf, news),
+                self.reviews.features(self.idf, rev),
+            ],
+            format="csr",
+        )
+        lab_ex = [e for e, s in zip(self.labelled.examples, lab, strict=True) if s]
+        lab_w = np.array([e.weight for e in lab_ex])
+        if domain:
+            w = np.r_[lab_w, np.ones(news.sum())]
+        else:
+            # real posts and corrections count 10×; the project's own synthetic texts only 1× here, or their
+            # slant (mostly complaints) would teach the general model that 税务局 itself is negative
+            lab_w = lab_w * np.array([1.0 if e.source == ds.SYNTHETIC else 10.0 for e in lab_ex])
+            w = np.r_[lab_w, np.full(news.sum(), 0.5), np.ones(rev.sum())]
+        clf = _fit(x, y, w, balanced=domain)
+        coef = np.zeros((len(SENT_LABELS), self.spec.dim), dtype=np.float32)
+        bias = np.full(len(SENT_LABELS), -10.0, dtype=np.float32)
+        classes = list(clf.classes_)
+        for k, label in enumerate(SENT_LABELS):
+            if label not in classes:
+                continue
+            if len(classes) == 2:  # binary fit: one row, positive class = classes[1]
+                sign = 1.0 if label == classes[1] else -1.0
+                coef[k], bias[k] = sign * clf.coef_[0] / 2, sign * clf.intercept_[0] / 2
+            else:
+                j = classes.index(label)
+                coef[k], bias[k] = clf.coef_[j], clf.intercept_[j]
+        return coef, bias
+
+    def category(self, code: str) -> tuple[np.ndarray, float, bool]:
+        """(weights, bias, trained?) — a cue-only head when there is nothing to learn from."""
+        sel = self._mask(self.labelled, lambda e: e.split == "train" and e.categories is not None)
+        y = [code in (e.categories or []) for e, s in zip(self.labelled.examples, sel, strict=True) if s]
+        if sum(y) >= 1 and len(set(y)) == 2:
+            w = np.array([e.weight for e, s in zip(self.labelled.examples, sel, strict=True) if s])
+            clf = _fit(self.labelled.features(self.idf, sel), y, w, balanced=True)
+            return clf.coef_[0].astype(np.float32), float(clf.intercept_[0]), True
+        coef = np.zeros(self.spec.dim, dtype=np.float32)
+        coef[self.spec.meta_offset + META_COLUMNS.index(f"cat_cues:{code}")] = 1.5
+        return coef, -1.5, False
+
+
+def _carry(base: ModelBundle | None, prefix: str) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    if base is None:
+        return None
+    names = [h for h in base.heads if h == prefix or h.startswith(prefix + ":")]
+    if not names:
+        return None
+    idx = [base.heads.index(h) for h in names]
+    return names, base.weights_t[:, idx].T.copy(), base.bias[idx].copy()
+
+
+def _data_description(data_dir: Path, trainer: _Trainer) -> dict:
+    files = {}
+    for name in (ds.TAX_POSTS, ds.WAIMAI, ds.SHOPPING, ds.THUCNEWS):
+        path = data_dir / name
+        if path.exists():
+            files[name] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
+    lab = trainer.labelled.examples
+
+    def count(pred: Callable[[ds.Example], bool]) -> dict[str, int]:
+        return dict(Counter(e.split for e in lab if pred(e)))
+
+    return {
+        "data_dir_files": files,
+        "reviews": dict(Counter(f"{e.sentiment}/{e.split}" for e in trainer.reviews.examples)),
+        "news_titles": dict(Counter(e.split for e in trainer.news.examples)),
+        "labelled": {
+            "tax_posts": count(lambda e: e.source == ds.TAX_POSTS),
+            "news_titles": count(lambda e: e.source == ds.THUCNEWS),
+            "reviews": count(lambda e: e.source in (ds.WAIMAI, ds.SHOPPING)),
+            "synthetic": count(lambda e: e.source == ds.SYNTHETIC),
+            "corrections": count(lambda e: e.source == "correction"),
+        },
+        "category_examples": dict(
+            Counter(c for e in lab if e.split == "train" for c in (e.categories or []))
+        ),
+        "split": (
+            f"seeded SHA-256 of the first 24 letters/digits ({ds.SPLIT_SEED}), test share {ds.TEST_FRACTION}"
+        ),
+    }
+
+
+def train_all(
+    out_dir: Path | str = MODELS_DIR,
+    extra_examples: Iterable[dict] = (),
+    data_dir: Path | str = ds.DEFAULT_DATA_DIR,
+    *,
+    version: str | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict:
+    """Train every head, write ``weights.npz`` + ``manifest.json`` to *out_dir*, return the manifest.
+
+    *extra_examples* are staff corrections: dicts with ``text`` (and ``title``) and any of
+    ``tax_related``, ``sentiment``, ``categories`` (list of codes), optionally ``weight``; they join the
+    training split of every task they carry a label for.
+    """
+    out_dir, data_dir = Path(out_dir), Path(data_dir)
+    say = log or (lambda msg: print(msg, file=sys.stderr))
+    try:
+        base: ModelBundle | None = ModelBundle.load(out_dir)
+    except ModelFilesError:
+        try:
+            base = ModelBundle.load(MODELS_DIR)
+        except ModelFilesError:
+            base = None
+    extra = ds.extra_to_examples(extra_examples)
+    trainer = _Trainer(data_dir, extra, base, say)
+    spec = trainer.spec
+    heads: list[str] = []
+    rows: list[np.ndarray] = []
+    biases: list[float] = []
+    trained: dict[str, str] = {}
+
+    def add(names: list[str], coef: np.ndarray, bias: np.ndarray, how: str) -> None:
+        heads.extend(names)
+        rows.extend(np.atleast_2d(coef))
+        biases.extend(np.atleast_1d(bias).tolist())
+        for n in names:
+            trained[n] = how
+
+    t0 = time.time()
+    carried = _carry(base, "relevance") if trainer.reuse and not trainer.have_posts else None
+    rel = None if carried else trainer.relevance()
+    if rel is not None:
+        add(["relevance"], rel[0], np.array([rel[1]]), "trained")
+    elif carried:
+        add(*carried, "carried over")
+    for prefix, domain in (("sent_general", False), ("sent_domain", True)):
+        carried = _carry(base, prefix) if trainer.reuse and not trainer.have_reviews else None
+        sent = None if carried else trainer.sentiment(domain)
+        if sent is not None:
+            add([f"{prefix}:{lab}" for lab in SENT_LABELS], sent[0], sent[1], "trained")
+        elif carried:
+            add(*carried, "carried over")
+    for code in CUE_CATEGORIES:
+        coef, bias, ok = trainer.category(code)
+        add([f"cat:{code}"], coef, np.array([bias]), "trained" if ok else "cue-only")
+    say(f"trained {len(heads)} heads in {time.time() - t0:.0f}s")
+    now = dt.datetime.now(_TZ)
+    manifest = {
+        "version": version or _next_version(out_dir, now.date()),
+        "created": now.isoformat(timespec="seconds"),
+        "trainer": f"yuqing.analysis.train (scikit-learn LogisticRegression, lbfgs, C={C_REG:g})",
+        "sentiment_blend": SENTIMENT_BLEND,
+        "category_thresholds": {c: 0.5 for c in CUE_CATEGORIES},
+        "meta_columns": list(META_COLUMNS),
+        "heads_how": trained,
+        "notes": trainer.notes,
+        "training_data": _data_description(data_dir, trainer),
+    }
+    weights_t = np.zeros((spec.dim, len(heads)), dtype=np.float32)
+    for k, row in enumerate(rows):
+        weights_t[:, k] = row
+    bundle = ModelBundle(
+        manifest, spec, trainer.idf.astype(np.float32), heads, weights_t, np.array(biases, dtype=np.float32)
+    )
+    bundle.save(out_dir, PRUNE)
+    from yuqing.analysis.classify.metrics import heldout_metrics
+
+    saved = ModelBundle.load(out_dir)
+    manifest = saved.manifest
+    manifest["metrics"] = heldout_metrics(saved, trainer)
+    saved.save(out_dir, PRUNE)
+    say(f"wrote {out_dir} version {manifest['version']}")
+    return saved.manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="重新训练涉税、情感、分类模型（写入 models/，生成新版本号）")
+    parser.add_argument(
+        "--data-dir", default=str(ds.DEFAULT_DATA_DIR), help="公开数据目录（默认 ../shared/data）"
+    )
+    parser.add_argument("--out", default=str(MODELS_DIR), help="模型输出目录")
+    parser.add_argument(
+        "--extra", help="纠错样本 JSONL（每行 text/title 及 tax_related/sentiment/categories）"
+    )
+    args = parser.parse_args(argv)
+    extra: list[dict] = []
+    if args.extra:
+        for line in Path(args.extra).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                extra.append(json.loads(line))
+    manifest = train_all(args.out, extra, args.data_dir)
+    print(
+        json.dumps(
+            {"version": manifest["version"], "metrics": manifest.get("metrics", {})}, ensure_ascii=False
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
