@@ -126,6 +126,7 @@ class ClusterState(models.Model):
     name = models.CharField(max_length=50, unique=True)
     state = models.BinaryField()
     items_seen = models.PositiveBigIntegerField(default=0)
+    generation = models.PositiveIntegerField("事件编号代次", default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

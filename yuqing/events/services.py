@@ -92,14 +92,17 @@ def apply_analysis(item: Item, result: dict[str, Any]) -> None:
 
 
 def _load_clusterer() -> tuple[ClusterState | None, Clusterer]:
+    """The saved clusterer; a fresh one (with a new event-key generation, so it can never reuse the keys
+    of existing events) when there is none or it cannot be read."""
     row = ClusterState.objects.filter(name=CLUSTER_STATE).first()
     if row is None:
-        return None, Clusterer()
+        return None, Clusterer(id_prefix="g1")
     try:
         return row, Clusterer.from_state(bytes(row.state))
-    except Exception:  # an incompatible state after an upgrade: start a new window, keep the events
+    except ValueError:  # an incompatible state after an upgrade: start a new window, keep the events
         logger.exception("cluster state unreadable; starting a fresh window")
-        return row, Clusterer()
+        row.generation += 1
+        return row, Clusterer(id_prefix=f"g{row.generation}")
 
 
 def cluster_item(item: Item) -> ClusterItem:
@@ -108,7 +111,8 @@ def cluster_item(item: Item) -> ClusterItem:
         text=item.content,
         title=item.title,
         url=item.url,
-        published_at=item.published_at,
+        # A far-future timestamp would evict the whole window: never later than collection.
+        published_at=min(item.published_at, item.fetched_at),
         source=item.source.name,
         media_type=item.media_type,
         engagement=sum(item.engagement.values()),
@@ -164,10 +168,13 @@ def items_cluster(limit: int = 500) -> set[int]:
         Item.objects.bulk_update(rows, ["stage", "event", "duplicate_of"], batch_size=200)
         data = clusterer.to_state()
         if state_row is None:
-            ClusterState.objects.create(name=CLUSTER_STATE, state=data, items_seen=len(rows))
+            ClusterState.objects.create(name=CLUSTER_STATE, state=data, items_seen=len(rows), generation=1)
         else:
             ClusterState.objects.filter(id=state_row.id).update(
-                state=data, items_seen=state_row.items_seen + len(rows), updated_at=timezone.now()
+                state=data,
+                items_seen=state_row.items_seen + len(rows),
+                generation=state_row.generation,
+                updated_at=timezone.now(),
             )
     return touched
 

@@ -24,32 +24,56 @@ ORIGINAL = (
 
 def entries():
     story = [
-        RawEntry(url="https://bbs.example.cn/t/100", title="商户聚集税务局门口反映定额调整", content=ORIGINAL,
-                 published_at=T0, engagement={"reposts": 300, "comments": 800, "views": 50000}),
-        RawEntry(url="https://weibo.example.cn/s/1", title="转发：商户聚集税务局门口反映定额调整",
-                 content="转自：铁门关论坛\n" + ORIGINAL, published_at=T0 + timedelta(minutes=10),
-                 engagement={"reposts": 120}),
-        RawEntry(url="https://weibo.example.cn/s/2", title="", content=ORIGINAL.replace("，", ",").replace("。", "."),
-                 published_at=T0 + timedelta(minutes=15)),
-        RawEntry(url="https://news.example.cn/a/9", title="铁门关市税务局回应商户定额调整问题",
-                 content="针对部分个体商户反映的定额调整问题，铁门关市税务局表示将逐户复核定额，"
-                         "并召开座谈会听取商户意见，依法依规做好解释工作。",
-                 published_at=T0 + timedelta(hours=2)),
+        RawEntry(
+            url="https://bbs.example.cn/t/100",
+            title="商户聚集税务局门口反映定额调整",
+            content=ORIGINAL,
+            published_at=T0,
+            engagement={"reposts": 300, "comments": 800, "views": 50000},
+        ),
+        RawEntry(
+            url="https://weibo.example.cn/s/1",
+            title="转发：商户聚集税务局门口反映定额调整",
+            content="转自：铁门关论坛\n" + ORIGINAL,
+            published_at=T0 + timedelta(minutes=10),
+            engagement={"reposts": 120},
+        ),
+        RawEntry(
+            url="https://weibo.example.cn/s/2",
+            title="",
+            content=ORIGINAL.replace("，", ",").replace("。", "."),
+            published_at=T0 + timedelta(minutes=15),
+        ),
+        RawEntry(
+            url="https://news.example.cn/a/9",
+            title="铁门关市税务局回应商户定额调整问题",
+            content="针对部分个体商户反映的定额调整问题，铁门关市税务局表示将逐户复核定额，"
+            "并召开座谈会听取商户意见，依法依规做好解释工作。",
+            published_at=T0 + timedelta(hours=2),
+        ),
     ]
     unrelated = [
-        RawEntry(url="https://sports.example.cn/1", title="二十二团职工篮球赛开幕",
-                 content="第二师二十二团职工篮球赛昨日开幕，共有十二支队伍参赛，比赛将持续一周。", published_at=T0),
+        RawEntry(
+            url="https://sports.example.cn/1",
+            title="二十二团职工篮球赛开幕",
+            content="第二师二十二团职工篮球赛昨日开幕，共有十二支队伍参赛，比赛将持续一周。",
+            published_at=T0,
+        ),
     ]
     return story, unrelated
 
 
 def test_items_are_analysed_clustered_graded_and_alerted(clerk):
-    forum = Source.objects.create(name="铁门关论坛", kind="rss", url="https://bbs.example.cn/rss", media_type="forum")
+    forum = Source.objects.create(
+        name="铁门关论坛", kind="rss", url="https://bbs.example.cn/rss", media_type="forum"
+    )
     story, unrelated = entries()
     ingest_entries(story[:1] + unrelated, source=forum)
     weibo = Source.objects.create(name="微博", kind="webhook", media_type="weibo")
     ingest_entries(story[1:3], source=weibo)
-    news = Source.objects.create(name="铁门关新闻网", kind="rss", url="https://news.example.cn/rss", media_type="news_site")
+    news = Source.objects.create(
+        name="铁门关新闻网", kind="rss", url="https://news.example.cn/rss", media_type="news_site"
+    )
     ingest_entries(story[3:], source=news)
 
     moved = services.process_pending()
@@ -83,7 +107,9 @@ def test_second_pass_has_nothing_to_do():
 
 
 def test_clusterer_state_survives_between_passes():
-    forum = Source.objects.create(name="铁门关论坛", kind="rss", url="https://bbs.example.cn/rss", media_type="forum")
+    forum = Source.objects.create(
+        name="铁门关论坛", kind="rss", url="https://bbs.example.cn/rss", media_type="forum"
+    )
     story, _ = entries()
     ingest_entries(story[:1], source=forum)
     services.process_pending()
