@@ -19,6 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="后台任务线程数")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from yuqing.sources.tasks import schedule_polls
+
+        schedule_polls()  # queue the first poll now rather than at the next minute boundary
         python = [sys.executable, "-m", "yuqing.cli"]
         procs = [
             subprocess.Popen([*python, "serve"]),
