@@ -6,7 +6,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from yuqing.org.services import api_token_create
+from yuqing.org import access
+from yuqing.org.models import Department
+from yuqing.org.services import api_token_create, person_create, role_assign
 
 PASSWORD = "Tiemenguan-2026!"  # noqa: S105 — test persona
 
@@ -15,6 +17,38 @@ PASSWORD = "Tiemenguan-2026!"  # noqa: S105 — test persona
 def clerk(db):
     """A member of the office on duty (舆情应急办): reads the feed."""
     return get_user_model().objects.create_user("clerk", password=PASSWORD)
+
+
+def make_persona(
+    username: str, name: str, *roles: str, department: str | None = None, password: str | None = None
+):
+    """A user with a staff profile holding ``roles`` from today; returns the user. Without ``password``
+    the account can only be used with ``force_login`` (and is created without a slow password hash)."""
+    dept = Department.objects.get_or_create(name=department)[0] if department else None
+    person = person_create(username=username, name=name, department=dept, password=password)
+    for role in roles:
+        role_assign(person=person, role=role)
+    return person.user
+
+
+@pytest.fixture
+def auditor(db):
+    """A 纪检组 officer: reads the audit trail and the roster."""
+    return make_persona("auditor", "纪检干部甲", access.AUDITOR, department="纪检组")
+
+
+@pytest.fixture
+def leader(db):
+    """The working group's 组长 (局长): approves and signs."""
+    return make_persona("leader", "组长甲", access.GROUP_LEADER)
+
+
+@pytest.fixture
+def office_member(db):
+    """A 舆情应急办 member, on duty: first to hear of an alert."""
+    user = make_persona("duty_member", "值班员甲", department="办公室")
+    role_assign(person=user.person, role=access.OFFICE_MEMBER, on_duty=True)
+    return user
 
 
 @pytest.fixture

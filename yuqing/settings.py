@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from yuqing.env import (
@@ -59,7 +60,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "huey.contrib.djhuey",
+    "axes",
     "yuqing.core",
+    "yuqing.audit",
     "yuqing.org",
     "yuqing.sources",
     "yuqing.items",
@@ -81,6 +84,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yuqing.core.middleware.SecurityHeadersMiddleware",
+    # After SecurityHeadersMiddleware, which assigns request.request_id.
+    "yuqing.audit.context.AuditContextMiddleware",
+    # Last, as django-axes asks: turns a lockout during login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "yuqing.urls"
@@ -116,10 +123,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes' lockout check must come first; it never logs anyone in itself.
+    "yuqing.org.backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login hardening (django-axes): this many failed logins for one user name lock it for this long.
+AXES_FAILURE_LIMIT = env_int("YUQING_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("YUQING_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+# By user name only: offices share NAT addresses, and behind a reverse proxy without YUQING_PROXY_COUNT
+# every client has the proxy's address, so an address lock would shut the whole bureau out after five
+# typos. Hence axes' warning W006 (no address in the lockout parameters) is silenced, on purpose.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # locked for exactly the cool-off, not longer
+AXES_LOCKOUT_CALLABLE = "yuqing.org.backends.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "yuqing.audit.context.client_ip"
+AXES_COOLOFF_MESSAGE = "账号因多次密码错误已被暂时锁定，请稍后再试或联系系统管理员解锁。"
+AXES_PERMALOCK_MESSAGE = "账号因多次密码错误已被锁定，请联系系统管理员解锁。"
+# Reverse proxies in front of the application (0: clients connect directly); see audit.context.client_ip.
+PROXY_COUNT = env_int("YUQING_PROXY_COUNT", 0, minimum=0, maximum=5)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:items"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("YUQING_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -181,6 +210,7 @@ LOGGING = {
     "loggers": {
         # The huey consumer installs its own handler; don't print each line twice.
         "huey": {"level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},
         "httpx2": {"level": "WARNING"},
         "httpcore2": {"level": "WARNING"},
         "django.server": {"level": "WARNING"},

@@ -14,6 +14,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("org/", include("yuqing.org.urls")),
+    path("audit/", include("yuqing.audit.urls")),
     path("", include("yuqing.web.urls")),
 ]
 if settings.DEMO:

@@ -18,12 +18,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
+
 from yuqing.analysis import text as text_mod
 from yuqing.analysis.classify.categories import score_categories
+from yuqing.analysis.classify.features import Featurized
 from yuqing.analysis.classify.model import MODELS_DIR, ModelBundle, load_bundle
 from yuqing.analysis.classify.relevance import FIELD_LABELS, PlanHitSummary, score_relevance
 from yuqing.analysis.classify.sentiment import score_sentiment
-from yuqing.analysis.classify.signals import SignalExtractor
+from yuqing.analysis.classify.signals import SignalExtractor, Signals
 
 RESULT_KEYS = (
     "tax_related",
@@ -90,16 +93,19 @@ class Analyzer:
                 matched.append((name, m))
         return matched, errors
 
+    def _score(self, body: str, head: str) -> tuple[str, Signals, Featurized, np.ndarray]:
+        """(full text, lexicon signals, features, every head's score) of a normalised text and title."""
+        full = f"{head}\n{body}" if head and body else head or body
+        words = text_mod.tokens(full) if full else []  # normalising normalised text is a cheap no-op
+        signals = self.signals.extract(full)
+        feats = self.featurizer.featurize(full, words, signals.meta(self.bundle.spec.meta_dim))
+        return full, signals, feats, self.bundle.scores(feats.vec)
+
     def head_probabilities(self, text: str, title: str | None = None) -> dict[str, float]:
         """Every model head's probability for a text (sigmoid of its score; sentiment heads softmaxed per
         model). For diagnosis and tests: :meth:`analyze` is what decides."""
-        import numpy as np
-
         body, head = text_mod.normalize(_as_text(text)), text_mod.normalize(_as_text(title))
-        full = f"{head}\n{body}" if head and body else head or body
-        signals = self.signals.extract(full)
-        feats = self.featurizer.featurize(full, text_mod.tokens(full), signals.meta(self.bundle.spec.meta_dim))
-        scores = self.bundle.scores(feats.vec)
+        scores = self._score(body, head)[3]
         out: dict[str, float] = {}
         for prefix in ("sent_general", "sent_domain"):
             names, logits = self.bundle.pick(scores, prefix)
@@ -127,17 +133,13 @@ class Analyzer:
         Any string (empty, emoji only, 1 MB, traditional characters, control characters) gives a result.
         """
         raw_text, raw_title = _as_text(text), _as_text(title)
-        body = text_mod.normalize(raw_text)
-        head = text_mod.normalize(raw_title)
-        full = f"{head}\n{body}" if head and body else head or body
+        # normalised first: the plan scanner normalises the same raw fields and then hits the cache
+        body, head = text_mod.normalize(raw_text), text_mod.normalize(raw_title)
         matched, plan_errors = self._match_plans(
             plans, raw_title, raw_text, _as_text(author), _as_text(source)
         )
         summaries = [PlanHitSummary(name, tuple((h.word, h.field) for h in m.hits)) for name, m in matched]
-        words = text_mod.tokens(full) if full else []
-        signals = self.signals.extract(full)
-        feats = self.featurizer.featurize(full, words, signals.meta(self.bundle.spec.meta_dim))
-        scores = self.bundle.scores(feats.vec)
+        full, signals, feats, scores = self._score(body, head)
         rel = score_relevance(self.bundle, scores, signals, summaries)
         sent = score_sentiment(self.bundle, scores, signals)
         cats = score_categories(self.bundle, scores, signals, self.featurizer, feats)

@@ -92,10 +92,24 @@ class _Matrix:
         return sp.hstack([x, sp.csr_matrix(meta)], format="csr")
 
 
-def _fit(x: sp.csr_matrix, y: list, weight: np.ndarray | None = None, balanced: bool = False):
+class _Fitted:
+    """A fitted logistic regression with its coefficients scattered back to the full feature space."""
+
+    def __init__(self, coef: np.ndarray, intercept: np.ndarray, classes: list) -> None:
+        self.coef_ = coef
+        self.intercept_ = intercept
+        self.classes_ = classes
+
+
+def _fit(x: sp.csr_matrix, y: list, weight: np.ndarray | None = None, balanced: bool = False) -> _Fitted:
+    """Logistic regression on the columns the data actually uses (L-BFGS costs O(columns) per step, and
+    the hashed space is mostly empty for small sets), scattered back to every column."""
+    used = np.unique(x.indices)
     clf = LogisticRegression(C=C_REG, max_iter=3000, class_weight="balanced" if balanced else None)
-    clf.fit(x, y, sample_weight=weight)
-    return clf
+    clf.fit(x[:, used], y, sample_weight=weight)
+    coef = np.zeros((clf.coef_.shape[0], x.shape[1]), dtype=np.float32)
+    coef[:, used] = clf.coef_
+    return _Fitted(coef, clf.intercept_.astype(np.float32), list(clf.classes_))
 
 
 def _next_version(out_dir: Path, today: dt.date) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from yuqing.demo import feeds
 from yuqing.demo.models import DemoClock
 from yuqing.events.models import MonitoringPlan
+from yuqing.org.demo import org_demo_disable, org_load_demo
 from yuqing.sources.models import Source, SourceKind
 
 
@@ -35,6 +36,7 @@ def demo_load(*, host: str | None = None, port: int | None = None) -> list[Sourc
         )
         sources.append(source)
     plan_load_default()
+    org_load_demo()
     return sources
 
 
@@ -60,4 +62,5 @@ def plan_load_default() -> MonitoringPlan:
 
 def demo_disable() -> int:
     """YUQING_DEMO=0: stop polling the demo feeds (their items stay, marked as demo)."""
+    org_demo_disable()
     return Source.objects.filter(is_demo=True, enabled=True).update(enabled=False)

@@ -1,10 +1,91 @@
-from django.contrib import admin
+"""Admin screens for the organisation. Every save is audited (:class:`~yuqing.audit.admin.AuditedAdmin`)."""
 
-from yuqing.org.models import ApiToken
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db import models
+
+from yuqing.audit.admin import AuditedAdmin
+from yuqing.org.models import (
+    ApiToken,
+    Department,
+    ExternalAgency,
+    Person,
+    RoleAssignment,
+    TrainingRecord,
+)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked")
     list_filter = ("revoked",)
     readonly_fields = ("prefix", "token_hash", "created_at", "last_used_at")
+    audit_exclude = ("token_hash",)
+
+
+@admin.register(Department)
+class DepartmentAdmin(AuditedAdmin):
+    list_display = ("name", "position", "active")
+    list_editable = ("position", "active")
+    search_fields = ("name",)
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    fields = ("role", "department", "start_date", "end_date", "on_duty", "note")
+    extra = 0
+    show_change_link = True
+
+    def has_delete_permission(self, request, obj=None):
+        return bool(request.user.is_superuser)  # see RoleAssignmentAdmin
+
+
+class TrainingRecordInline(admin.TabularInline):
+    model = TrainingRecord
+    fields = ("course", "date", "hours", "organizer", "notes")
+    extra = 0
+
+
+@admin.register(Person)
+class PersonAdmin(AuditedAdmin):
+    list_display = ("name", "department", "title", "phone", "skills", "user", "is_demo")
+    list_filter = ("department", "is_demo")
+    search_fields = ("name", "title", "skills", "user__username")
+    autocomplete_fields = ("user",)
+    inlines = (RoleAssignmentInline, TrainingRecordInline)
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(AuditedAdmin):
+    list_display = ("person", "role", "department", "start_date", "end_date", "on_duty")
+    list_filter = ("role", "department", "on_duty", ("end_date", admin.EmptyFieldListFilter))
+    search_fields = ("person__name", "person__user__username")
+    autocomplete_fields = ("person",)
+    date_hierarchy = "start_date"
+
+    def has_delete_permission(self, request, obj=None):
+        # History stays true: an assignment is ended (卸任日期), not deleted. Superusers may still remove
+        # one entered by mistake, and that deletion is audited.
+        return bool(request.user.is_superuser)
+
+
+@admin.register(TrainingRecord)
+class TrainingRecordAdmin(AuditedAdmin):
+    list_display = ("person", "course", "date", "hours", "organizer")
+    list_filter = ("date",)
+    search_fields = ("person__name", "course", "organizer")
+    autocomplete_fields = ("person",)
+    date_hierarchy = "date"
+
+
+@admin.register(ExternalAgency)
+class ExternalAgencyAdmin(AuditedAdmin):
+    list_display = ("name", "kind", "contact_person", "phone", "url", "position")
+    list_filter = ("kind", "is_demo")
+    search_fields = ("name", "contact_person", "notes")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

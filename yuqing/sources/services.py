@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from yuqing.audit.services import audit_record, audit_snapshot
 from yuqing.items.ingest import IngestReport, ingest_entries
 from yuqing.items.models import Item
 from yuqing.sources.fetchers.base import FetchError, FetchState, SourceSpec, fetch
@@ -44,6 +46,7 @@ def source_create(
     headers: dict[str, str] | None = None,
     options: dict | None = None,
     is_demo: bool = False,
+    actor: Any = None,
 ) -> Source:
     source = Source(
         name=name,
@@ -58,7 +61,9 @@ def source_create(
         is_demo=is_demo,
     )
     source.full_clean()
-    source.save()
+    with transaction.atomic():
+        source.save()
+        audit_record(actor=actor, action="source.create", obj=source, new=audit_snapshot(source))
     return source
 
 

@@ -89,7 +89,7 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    rows = list(Notification.objects.filter(recipient=request.user)[:100])
+    rows = list(Notification.objects.filter(recipient_id=request.user.pk)[:100])
     if request.method == "POST":
         notifications_mark_read(user=request.user)
         return redirect("web:notifications")
@@ -98,7 +98,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def bell(request: HttpRequest) -> HttpResponse:
-    unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
+    unread = Notification.objects.filter(recipient_id=request.user.pk, read_at__isnull=True).count()
     return render(request, "web/_bell.html", {"unread": unread})
 
 

@@ -29,30 +29,6 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
 
-def top_terms(bundle: ModelBundle, head: str, feats: Featurized, pairs: list[tuple[str, int]]) -> list[str]:
-    """The terms (character 2–3-grams or words, from *pairs*) of the text that raise *head* the most."""
-    if feats.vec.idx.size == 0:
-        return []
-    weights = bundle.column(head)
-    idx, val = feats.vec.idx, feats.vec.val
-    best: dict[str, float] = {}
-    for term, col in pairs:
-        if term in best or len(term) < 2 or not all(ch.isalnum() for ch in term):
-            continue
-        pos = int(np.searchsorted(idx, col))
-        if pos < idx.size and idx[pos] == col:
-            contribution = float(weights[col] * val[pos])
-            if contribution > 0:
-                best[term] = contribution
-    out: list[str] = []
-    for term in sorted(best, key=lambda t: -best[t]):
-        if not any(term in chosen or chosen in term for chosen in out):  # 税务 and 税务局: keep one
-            out.append(term)
-        if len(out) == _TOP_TERMS:
-            break
-    return out
-
-
 def score_categories(
     bundle: ModelBundle,
     scores: np.ndarray,
@@ -66,15 +42,14 @@ def score_categories(
     thresholds = bundle.manifest.get("category_thresholds", {})
     ranked = sorted(zip(names, probs, strict=True), key=lambda x: -x[1])
     labels, details, candidates = [], [], []
-    pairs: list[tuple[str, int]] | None = None
     for code, p in ranked:
         cue_weight, cues = signals.category_cues.get(code, (0.0, []))
         entry = {"code": code, "label": CATEGORIES.get(code, code), "probability": round(float(p), 4)}
         if p >= float(thresholds.get(code, DEFAULT_THRESHOLD)):
             entry["cues"] = cues[:6]
-            if pairs is None:
-                pairs = featurizer.term_columns(feats, _EXPLAIN_CHARS)
-            entry["terms"] = top_terms(bundle, f"cat:{code}", feats, pairs)
+            entry["terms"] = featurizer.top_terms(
+                feats, bundle.column(f"cat:{code}"), _TOP_TERMS, _EXPLAIN_CHARS
+            )
             labels.append(code)
             details.append(entry)
         elif p >= 0.25 or cue_weight > 0:

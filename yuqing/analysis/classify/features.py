@@ -123,15 +123,14 @@ class WordHasher:
 
     def columns(self, words: Sequence[str]) -> np.ndarray:
         cache = self._cache
-        out = np.empty(len(words), dtype=np.int64)
-        for i, w in enumerate(words):
-            col = cache.get(w)
-            if col is None:
-                col = self._offset + (zlib.crc32(w.encode("utf-8", "surrogatepass")) & self._mask)
-                if len(cache) < _MAX_WORD_CACHE:
-                    cache[w] = col
-            out[i] = col
-        return out
+        cols = list(map(cache.get, words))
+        for i in [i for i, col in enumerate(cols) if col is None]:
+            w = words[i]
+            col = self._offset + (zlib.crc32(w.encode("utf-8", "surrogatepass")) & self._mask)
+            if len(cache) < _MAX_WORD_CACHE:
+                cache[w] = col
+            cols[i] = col
+        return np.fromiter(cols, dtype=np.int64, count=len(cols))
 
 
 @dataclass(frozen=True)
@@ -172,7 +171,7 @@ class Featurizer:
         idx, cnt = _unique_counts(char_cols, word_cols)
         val = 1.0 + np.log(cnt) if idx.size else cnt
         if self.idf is not None and idx.size:
-            val *= self.idf[idx]
+            val *= self.idf.take(idx)
         norm = float(np.sqrt(np.dot(val, val))) if idx.size else 0.0
         if norm > 0:
             val /= norm
@@ -183,20 +182,51 @@ class Featurizer:
         vec = SparseVec(idx.astype(np.int64), val.astype(np.float32))
         return Featurized(vec, text, words, char_cols, word_cols)
 
-    def term_columns(self, feats: Featurized, max_chars: int = 5000) -> list[tuple[str, int]]:
-        """(term, column) pairs of a featurized text: character 2..max_n-grams of its first *max_chars*
-        characters, then its words. Single characters are left out: they rarely explain anything."""
-        out: list[tuple[str, int]] = []
+    def top_terms(self, feats: Featurized, weights: np.ndarray, k: int, max_chars: int = 5000) -> list[str]:
+        """The *k* words of a text (among its first *max_chars* characters) that add most to a head with
+        column *weights*, strongest first.
+
+        A word's contribution is its word column plus, for words of 2..max_n characters, the character
+        n-gram column of the same string at its place in the text: readers get whole words, not the
+        n-gram fragments (``务局``) the model also uses.
+        """
+        idx, val = feats.vec.idx, feats.vec.val
+        words = feats.words
+        if idx.size == 0 or not words:
+            return []
         text = feats.text.lower()
         length = len(text)
-        shown = min(length, max_chars)
-        offset = length  # the n = 1 block comes first in char_cols
-        for n in range(2, self.spec.max_n + 1):
-            count = max(length - n + 1, 0)
-            for pos in range(min(count, shown)):
-                out.append((text[pos : pos + n], int(feats.char_cols[offset + pos])))
-            offset += count
-        out.extend((w, int(c)) for w, c in zip(feats.words[:shown], feats.word_cols[:shown], strict=False))
+
+        def contribution(cols: np.ndarray) -> np.ndarray:
+            pos = np.minimum(np.searchsorted(idx, cols), idx.size - 1)
+            return np.where(idx[pos] == cols, weights[cols] * val[pos], 0.0)
+
+        total = contribution(feats.word_cols).astype(np.float64)
+        starts = [
+            length + sum(max(length - m + 1, 0) for m in range(2, n)) for n in range(self.spec.max_n + 1)
+        ]
+        char_rows, char_at = [], []
+        cursor = 0
+        for i, w in enumerate(words):
+            at = text.find(w, cursor)
+            if at < 0 or at >= max_chars:
+                if at >= max_chars:
+                    break
+                continue
+            cursor = at + len(w)
+            if 2 <= len(w) <= self.spec.max_n:
+                char_rows.append(i)
+                char_at.append(starts[len(w)] + at)
+        if char_rows:
+            total[char_rows] += contribution(feats.char_cols[np.array(char_at)])
+        out: list[str] = []
+        for j in np.argsort(-total, kind="stable"):
+            if total[j] <= 0 or len(out) == k:
+                break
+            term = words[j]
+            if len(term) < 2 or not all(ch.isalnum() for ch in term) or term in out:
+                continue
+            out.append(term)
         return out
 
 

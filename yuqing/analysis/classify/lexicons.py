@@ -50,6 +50,13 @@ class CueMatcher:
         return [CueHit(m.group(), m.start(), self.weights[m.group()]) for m in self._rx.finditer(text)]
 
 
+def _alternation(patterns: list[str]) -> re.Pattern | None:
+    """One regex for a list of patterns (each wrapped as a non-capturing group): one scan, not many."""
+    for p in patterns:
+        re.compile(p)  # a bad pattern fails here, naming itself
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
 def _read(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -97,8 +104,8 @@ class SentimentLexicon:
         self._neg = dict(data.get("negative", {}))
         self._pos = dict(data.get("positive", {}))
         self._matcher = CueMatcher({**self._pos, **self._neg})
-        self._rhetorical = [re.compile(p) for p in data.get("rhetorical", [])]
-        self._question = [re.compile(p) for p in data.get("question", [])]
+        self._rhetorical = _alternation(data.get("rhetorical", []))
+        self._question = _alternation(data.get("question", []))
 
     @classmethod
     def load(cls, path: Path | None = None) -> SentimentLexicon:
@@ -140,8 +147,8 @@ class SentimentLexicon:
                 neg += h.weight
             else:
                 pos += h.weight
-        rhet = tuple(m.group() for rx in self._rhetorical for m in rx.finditer(text))
-        ques = tuple(m.group() for rx in self._question for m in rx.finditer(text))
+        rhet = tuple(m.group() for m in self._rhetorical.finditer(text)) if self._rhetorical else ()
+        ques = tuple(m.group() for m in self._question.finditer(text)) if self._question else ()
         return SentimentCues(neg, pos, rhet, ques, tuple(hits), tuple(negated))
 
 
@@ -169,25 +176,38 @@ _DEFAULT_NOT_NEGATION = (
 
 
 class CategoryLexicon:
-    """Per-category cue matchers; ``score`` returns each category's cue weight sum and hits."""
+    """Per-category cues; ``score`` returns each category's cue weight sum and cues.
+
+    All categories' cues are scanned with one regex (longest cue first); a cue listed under several
+    categories counts for each. A longer cue of one category can hide a shorter cue of another at the
+    same place (``暴力执法`` hides ``执法``), as within a category.
+    """
 
     def __init__(self, data: dict) -> None:
-        self.matchers: dict[str, CueMatcher] = {}
+        self.codes: list[str] = []
+        self._owners: dict[str, list[tuple[str, float]]] = {}
         for code, spec in data.items():
             if code.startswith("_") or not isinstance(spec, dict):
                 continue
-            self.matchers[code] = CueMatcher(spec.get("cues", {}))
+            self.codes.append(code)
+            for cue, weight in spec.get("cues", {}).items():
+                if cue and float(weight) != 0.0:
+                    self._owners.setdefault(cue, []).append((code, float(weight)))
+        self._matcher = CueMatcher({cue: 1.0 for cue in self._owners})
 
     @classmethod
     def load(cls, path: Path | None = None) -> CategoryLexicon:
         return cls(_read(path or LEXICON_DIR / "categories.json"))
 
     def score(self, text: str) -> dict[str, tuple[float, list[str]]]:
-        out = {}
-        for code, matcher in self.matchers.items():
-            hits = matcher.find(text)
-            out[code] = (sum(h.weight for h in hits), list(dict.fromkeys(h.cue for h in hits)))
-        return out
+        totals = dict.fromkeys(self.codes, 0.0)
+        cues: dict[str, list[str]] = {code: [] for code in self.codes}
+        for hit in self._matcher.find(text):
+            for code, weight in self._owners[hit.cue]:
+                totals[code] += weight
+                if hit.cue not in cues[code]:
+                    cues[code].append(hit.cue)
+        return {code: (totals[code], cues[code]) for code in self.codes}
 
 
 class RelevanceLexicon:

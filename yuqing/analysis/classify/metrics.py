@@ -99,16 +99,16 @@ def heldout_metrics(bundle: ModelBundle, trainer: _Trainer) -> dict:
         [e.split == "test" and e.source == ds.TAX_POSTS and bool(e.sentiment) for e in lab.examples]
     )
     if mask.any():
-        gold = [e.sentiment for e, m in zip(lab.examples, mask, strict=True) if m]
+        sgold = [str(e.sentiment) for e, m in zip(lab.examples, mask, strict=True) if m]
         out["sentiment/tax_posts"] = per_label(
-            gold, decide(bundle, scores_of(lab, mask))["sentiment"], SENT_LABELS
+            sgold, decide(bundle, scores_of(lab, mask))["sentiment"], SENT_LABELS
         )
     rev = trainer.reviews
     mask = np.array([e.split == "test" for e in rev.examples])
     if mask.any():
-        gold = [e.sentiment for e, m in zip(rev.examples, mask, strict=True) if m]
+        sgold = [str(e.sentiment) for e, m in zip(rev.examples, mask, strict=True) if m]
         pred = decide(bundle, scores_of(rev, mask))["sentiment"]
-        out["sentiment/reviews"] = per_label(gold, pred, ("negative", "positive"))
+        out["sentiment/reviews"] = per_label(sgold, pred, ("negative", "positive"))
     mask = np.array(
         [
             e.split == "test" and e.source != ds.SYNTHETIC and bool(e.tax_related) and bool(e.categories)

@@ -1,4 +1,5 @@
-"""The trained linear models as plain arrays: ``models/weights.npz`` + ``models/manifest.json``. No pickle.
+"""The trained linear models as plain arrays: ``models/weights.npz`` + ``models/manifest.json`` (and
+``models/MODEL_VERSION``). No pickle, so loading never depends on a scikit-learn version.
 
 All heads (relevance, the two sentiment models, one head per category) share one feature vector, so they
 are stored as one weight matrix: prediction is a single gather of the text's non-zero rows and one small
@@ -28,6 +29,7 @@ from yuqing.analysis.classify.features import FeatureSpec, Featurizer, SparseVec
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 WEIGHTS_FILE = "weights.npz"
 MANIFEST_FILE = "manifest.json"
+VERSION_FILE = "MODEL_VERSION"  # the version alone, for shell tools
 
 
 class ModelFilesError(RuntimeError):
@@ -45,6 +47,7 @@ class ModelBundle:
     weights_t: np.ndarray  # (dim, n_heads) float32: row j = every head's weight for column j
     bias: np.ndarray  # (n_heads,) float32
     _index: dict[str, int] = field(default_factory=dict, repr=False)
+    _groups: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._index = {h: i for i, h in enumerate(self.heads)}
@@ -60,13 +63,20 @@ class ModelBundle:
         """Raw scores (logits) of every head for one vector."""
         if vec.idx.size == 0:
             return self.bias.copy()
-        return vec.val @ self.weights_t[vec.idx] + self.bias
+        # take() is several times faster than fancy indexing for a row gather
+        return vec.val @ self.weights_t.take(vec.idx, axis=0) + self.bias
 
     def pick(self, scores: np.ndarray, prefix: str) -> tuple[list[str], np.ndarray]:
         """The heads named ``prefix`` or ``prefix:…`` (their suffixes) and their scores."""
-        names = [h for h in self.heads if h == prefix or h.startswith(prefix + ":")]
-        idx = [self._index[h] for h in names]
-        return [n.split(":", 1)[-1] for n in names], scores[idx]
+        group = self._groups.get(prefix)
+        if group is None:
+            names = [h for h in self.heads if h == prefix or h.startswith(prefix + ":")]
+            group = (
+                [n.split(":", 1)[-1] for n in names],
+                np.array([self._index[h] for h in names], dtype=np.intp),
+            )
+            self._groups[prefix] = group
+        return group[0], scores[group[1]]
 
     def column(self, head: str) -> np.ndarray:
         """The weight of every feature column for one head (a view)."""
@@ -131,6 +141,7 @@ class ModelBundle:
         manifest["size_bytes"] = {WEIGHTS_FILE: path.stat().st_size}
         text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
         (directory / MANIFEST_FILE).write_text(text, encoding="utf-8")
+        (directory / VERSION_FILE).write_text(f"{manifest.get('version', 'unknown')}\n", encoding="utf-8")
         self.manifest = manifest
         return manifest
 

@@ -50,7 +50,7 @@ def score_sentiment(bundle: ModelBundle, scores: np.ndarray, signals: Signals) -
     if general is None and domain is None:
         probs = np.array([0.0, 1.0, 0.0])
     elif domain is None:
-        probs = general
+        probs = general  # type: ignore[assignment]  # narrowed by the branch above
     elif general is None:
         probs = domain
     else:

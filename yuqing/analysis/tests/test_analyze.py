@@ -93,7 +93,9 @@ def test_analyze_jsonl_writes_good_lines_and_reports_bad_ones_by_line_number(tmp
     _write(
         src,
         [
-            json.dumps({"id": "a", "text": "个税汇算清缴开始了", "title": "提醒"}, ensure_ascii=False).encode(),
+            json.dumps(
+                {"id": "a", "text": "个税汇算清缴开始了", "title": "提醒"}, ensure_ascii=False
+            ).encode(),
             b"{not json",
             json.dumps({"id": "b", "title": "no text"}).encode(),
             b"[1, 2]",
@@ -127,7 +129,10 @@ def test_analyze_jsonl_uses_the_default_plan(tmp_path, analyzer):
 
 def test_analyze_jsonl_draws_a_progress_bar_on_the_error_stream(tmp_path, analyzer):
     src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
-    _write(src, [json.dumps({"id": i, "text": f"第{i}条：个税申报"}, ensure_ascii=False).encode() for i in range(5)])
+    _write(
+        src,
+        [json.dumps({"id": i, "text": f"第{i}条：个税申报"}, ensure_ascii=False).encode() for i in range(5)],
+    )
     err = io.StringIO()
     counts = analyze_jsonl(src, dst, progress=True, analyzer=analyzer, err=err)
     assert counts["written"] == 5

@@ -76,7 +76,9 @@ def test_a_plan_match_raises_relevance_and_is_explained(analyzer):
 def test_a_plan_that_does_not_match_changes_nothing(analyzer):
     text = "湖人队加时险胜勇士"
     plan = compile_plan(subject=["税务局"], name="不相干")
-    assert analyzer.analyze(text, plans=[("不相干", plan)])["relevance"] == analyzer.analyze(text)["relevance"]
+    assert (
+        analyzer.analyze(text, plans=[("不相干", plan)])["relevance"] == analyzer.analyze(text)["relevance"]
+    )
 
 
 def test_the_default_plan_matches_a_local_tax_complaint_in_the_title(analyzer):

@@ -35,7 +35,10 @@ def data_dir(tmp_path_factory) -> Path:
         for k, text in enumerate(POSTS * 3):
             fh.write(json.dumps({"id": f"tp{2 * k}", "text": f"{text}（{k}）"}, ensure_ascii=False) + "\n")
     (d / "thucnews_titles_dev.txt").write_text("\n".join(NEWS * 5) + "\n", encoding="utf-8")
-    for name, header in (("waimai_10k.csv", ["label", "review"]), ("online_shopping_10_cats.csv", ["cat", "label", "review"])):
+    for name, header in (
+        ("waimai_10k.csv", ["label", "review"]),
+        ("online_shopping_10_cats.csv", ["cat", "label", "review"]),
+    ):
         with (d / name).open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
@@ -63,7 +66,9 @@ def test_train_all_writes_loadable_models_with_a_dated_version(first):
     assert analyzer.model_version == manifest["version"]
     result = analyzer.analyze("税务局工作人员态度恶劣，乱收费")
     assert result["model_version"] == manifest["version"]
-    assert {"relevance", "sent_general:negative", "sent_domain:negative", "cat:integrity"} <= set(manifest["heads"])
+    assert {"relevance", "sent_general:negative", "sent_domain:negative", "cat:integrity"} <= set(
+        manifest["heads"]
+    )
     assert manifest["training_data"]["labelled"]["tax_posts"]
     assert "metrics" in manifest
 

@@ -6,48 +6,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('rss', 'RSS/Atom 订阅'), ('html', '网页列表'), ('jsonapi', 'JSON 接口'), ('file', '文件夹导入'), ('webhook', '推送(Webhook)')], max_length=16, verbose_name='类型')),
-                ('url', models.CharField(blank=True, help_text='订阅/列表/接口地址；文件夹类型填服务器上的目录路径', max_length=2000, verbose_name='地址')),
-                ('media_type', models.CharField(choices=[('newspaper', '报刊'), ('radio', '广播'), ('tv', '电视'), ('news_site', '新闻网站'), ('commercial_site', '商业网站'), ('video', '视频网站'), ('forum', '社区论坛'), ('blog', '博客'), ('weibo', '微博'), ('wechat', '微信公众号'), ('other', '其他')], default='other', max_length=32, verbose_name='媒体类型')),
-                ('poll_interval', models.PositiveIntegerField(default=300, validators=[django.core.validators.MinValueValidator(60)], verbose_name='采集间隔(秒)')),
-                ('enabled', models.BooleanField(default=True, verbose_name='启用')),
-                ('headers', models.JSONField(blank=True, default=dict, verbose_name='自定义请求头')),
-                ('options', models.JSONField(blank=True, default=dict, help_text='网页列表：{"link_selector": "CSS 选择器"}；JSON 接口：{"items_path": …, "fields": {…}}', verbose_name='采集选项')),
-                ('intranet', models.BooleanField(default=False, help_text='允许访问内网/本机地址（仅管理员确认的内部源）', verbose_name='内网源')),
-                ('respect_robots', models.BooleanField(default=True, verbose_name='遵守 robots.txt')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='演示数据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('etag', models.CharField(blank=True, default='', max_length=500)),
-                ('last_modified', models.CharField(blank=True, default='', max_length=200)),
-                ('content_hash', models.CharField(blank=True, default='', max_length=64)),
-                ('fetch_extra', models.JSONField(blank=True, default=dict)),
-                ('next_poll_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='下次采集')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='领取时间')),
-                ('last_polled_at', models.DateTimeField(blank=True, null=True, verbose_name='最近采集')),
-                ('last_success_at', models.DateTimeField(blank=True, null=True, verbose_name='最近成功')),
-                ('last_error', models.TextField(blank=True, default='', verbose_name='最近错误')),
-                ('last_error_at', models.DateTimeField(blank=True, null=True, verbose_name='最近出错')),
-                ('failing_since', models.DateTimeField(blank=True, null=True, verbose_name='连续失败起始')),
-                ('consecutive_failures', models.PositiveIntegerField(default=0, verbose_name='连续失败次数')),
-                ('last_status', models.CharField(blank=True, default='', max_length=32, verbose_name='最近结果')),
-                ('last_new_items', models.PositiveIntegerField(default=0, verbose_name='最近新增')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rss", "RSS/Atom 订阅"),
+                            ("html", "网页列表"),
+                            ("jsonapi", "JSON 接口"),
+                            ("file", "文件夹导入"),
+                            ("webhook", "推送(Webhook)"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "url",
+                    models.CharField(
+                        blank=True,
+                        help_text="订阅/列表/接口地址；文件夹类型填服务器上的目录路径",
+                        max_length=2000,
+                        verbose_name="地址",
+                    ),
+                ),
+                (
+                    "media_type",
+                    models.CharField(
+                        choices=[
+                            ("newspaper", "报刊"),
+                            ("radio", "广播"),
+                            ("tv", "电视"),
+                            ("news_site", "新闻网站"),
+                            ("commercial_site", "商业网站"),
+                            ("video", "视频网站"),
+                            ("forum", "社区论坛"),
+                            ("blog", "博客"),
+                            ("weibo", "微博"),
+                            ("wechat", "微信公众号"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=32,
+                        verbose_name="媒体类型",
+                    ),
+                ),
+                (
+                    "poll_interval",
+                    models.PositiveIntegerField(
+                        default=300,
+                        validators=[django.core.validators.MinValueValidator(60)],
+                        verbose_name="采集间隔(秒)",
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True, verbose_name="启用")),
+                ("headers", models.JSONField(blank=True, default=dict, verbose_name="自定义请求头")),
+                (
+                    "options",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='网页列表：{"link_selector": "CSS 选择器"}；JSON 接口：{"items_path": …, "fields": {…}}',
+                        verbose_name="采集选项",
+                    ),
+                ),
+                (
+                    "intranet",
+                    models.BooleanField(
+                        default=False,
+                        help_text="允许访问内网/本机地址（仅管理员确认的内部源）",
+                        verbose_name="内网源",
+                    ),
+                ),
+                ("respect_robots", models.BooleanField(default=True, verbose_name="遵守 robots.txt")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="演示数据")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("etag", models.CharField(blank=True, default="", max_length=500)),
+                ("last_modified", models.CharField(blank=True, default="", max_length=200)),
+                ("content_hash", models.CharField(blank=True, default="", max_length=64)),
+                ("fetch_extra", models.JSONField(blank=True, default=dict)),
+                (
+                    "next_poll_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="下次采集"
+                    ),
+                ),
+                ("claimed_at", models.DateTimeField(blank=True, null=True, verbose_name="领取时间")),
+                ("last_polled_at", models.DateTimeField(blank=True, null=True, verbose_name="最近采集")),
+                ("last_success_at", models.DateTimeField(blank=True, null=True, verbose_name="最近成功")),
+                ("last_error", models.TextField(blank=True, default="", verbose_name="最近错误")),
+                ("last_error_at", models.DateTimeField(blank=True, null=True, verbose_name="最近出错")),
+                ("failing_since", models.DateTimeField(blank=True, null=True, verbose_name="连续失败起始")),
+                ("consecutive_failures", models.PositiveIntegerField(default=0, verbose_name="连续失败次数")),
+                (
+                    "last_status",
+                    models.CharField(blank=True, default="", max_length=32, verbose_name="最近结果"),
+                ),
+                ("last_new_items", models.PositiveIntegerField(default=0, verbose_name="最近新增")),
             ],
             options={
-                'verbose_name': '监测源',
-                'verbose_name_plural': '监测源',
-                'ordering': ['name'],
+                "verbose_name": "监测源",
+                "verbose_name_plural": "监测源",
+                "ordering": ["name"],
             },
         ),
     ]

@@ -72,7 +72,8 @@ class Command(BaseCommand):
     def _list(self) -> None:
         for s in selectors.source_health_list():
             state = "停用" if not s.enabled else ("失败" if s.consecutive_failures else "正常")
+            recent = getattr(s, "items_24h", 0)
             self.stdout.write(
-                f"{s.id}\t{s.name}\t{s.kind}\t{s.media_type}\t{state}\t24h:{getattr(s, "items_24h", 0)}\t{s.url}"
+                f"{s.id}\t{s.name}\t{s.kind}\t{s.media_type}\t{state}\t24h:{recent}\t{s.url}"
                 + (f"\t错误: {s.last_error[:80]}" if s.consecutive_failures else "")
             )

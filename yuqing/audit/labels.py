@@ -1,0 +1,63 @@
+"""Chinese names of audit actions and object types, for the audit page and its CSV export."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+
+ACTION_LABELS: dict[str, str] = {
+    "source.create": "新增监测源",
+    "label.correct": "更正分析标签",
+    "alert.raise": "产生预警",
+    "alert.acknowledge": "确认预警",
+    "alert.escalate": "预警超时升级",
+    "plan.create": "新建监测方案",
+    "plan.update": "修改监测方案",
+    "token.create": "创建 API 令牌",
+    "person.create": "新增人员",
+    "role.assign": "任命角色",
+    "role.end": "卸任角色",
+    "role.duty": "调整值班",
+    "training.record": "登记培训",
+    "org.demo_load": "载入演示组织",
+    "audit.export": "导出审计记录",
+}
+VERBS = {"create": "新增", "update": "修改", "delete": "删除"}
+
+
+@lru_cache(maxsize=256)
+def object_type_label(object_type: str) -> str:
+    model = _model(object_type)
+    return str(model._meta.verbose_name) if model is not None else object_type
+
+
+def action_label(action: str, object_type: str = "") -> str:
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    _, _, verb = action.rpartition(".")
+    if verb in VERBS and object_type:
+        return f"{VERBS[verb]}{object_type_label(object_type)}"
+    return action
+
+
+@lru_cache(maxsize=1024)
+def field_label(object_type: str, name: str) -> str:
+    model = _model(object_type)
+    if model is None:
+        return name
+    for field in model._meta.concrete_fields:
+        if name in (field.name, field.attname):
+            return str(field.verbose_name)
+    try:
+        return str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+    except (FieldDoesNotExist, AttributeError):
+        return name
+
+
+def _model(object_type: str):
+    try:
+        return apps.get_model(object_type) if "." in object_type else None
+    except (LookupError, ValueError):
+        return None
