@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yuqing import vocab
+from yuqing.analysis.analyze import RESULT_KEYS
 from yuqing.analysis.cluster import Clusterer, ClusterItem
 from yuqing.analysis.propagation import propagation_graph
 from yuqing.analysis.severity import Thresholds, event_stats, score_event
@@ -60,22 +61,8 @@ def items_analyze(limit: int = 500) -> list[int]:
         apply_analysis(item, result)
         item.analyzed_at = now
         item.stage = ItemStage.ANALYZED
-    Item.objects.bulk_update(
-        rows,
-        [
-            "tax_related",
-            "relevance",
-            "categories",
-            "sentiment",
-            "negative_score",
-            "matched_plans",
-            "explanation",
-            "model_version",
-            "analyzed_at",
-            "stage",
-        ],
-        batch_size=200,
-    )
+    # The Item fields carry the analysis result's own names (the design's output contract).
+    Item.objects.bulk_update(rows, [*RESULT_KEYS, "analyzed_at", "stage"], batch_size=200)
     return [item.id for item in rows]
 
 

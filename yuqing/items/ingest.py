@@ -236,19 +236,15 @@ def step_store(batch: Batch) -> None:
     Item.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     # ignore_conflicts returns no primary keys: read them back. A row that another worker stored
     # first has a different content hash or source here, and is reported as a duplicate.
-    stored = dict(
-        Item.objects.filter(canonical_url__in=[c.canonical_url for c in pending]).values_list(
-            "canonical_url", "id"
-        )
-    )
-    mine = set(
-        Item.objects.filter(
-            canonical_url__in=[c.canonical_url for c in pending], fetched_at=batch.fetched_at, source=source
-        ).values_list("id", flat=True)
-    )
+    stored = {
+        url: (item_id, source_id == source.id and fetched_at == batch.fetched_at)
+        for url, item_id, source_id, fetched_at in Item.objects.filter(
+            canonical_url__in=[c.canonical_url for c in pending]
+        ).values_list("canonical_url", "id", "source_id", "fetched_at")
+    }
     for c in pending:
-        c.item_id = stored.get(c.canonical_url)
-        if c.item_id in mine:
+        c.item_id, mine = stored.get(c.canonical_url, (None, False))
+        if mine and c.item_id is not None:
             c.status = Status.CREATED
             batch.created_ids.append(c.item_id)
         else:
