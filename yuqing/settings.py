@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "yuqing.items",
     "yuqing.events",
     "yuqing.notify",
+    "yuqing.cases",
+    "yuqing.releases",
+    "yuqing.policies",
     "yuqing.web",
     "yuqing.demo",
 ]

@@ -16,6 +16,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("org/", include("yuqing.org.urls")),
     path("audit/", include("yuqing.audit.urls")),
+    path("cases/", include("yuqing.cases.urls")),
+    path("releases/", include("yuqing.releases.urls")),
+    path("policies/", include("yuqing.policies.urls")),
     path("", include("yuqing.web.urls")),
 ]
 if settings.DEMO:
