@@ -222,3 +222,39 @@ LOGGING = {
 
 # The push API accepts up to 10 MB; the view itself answers 413 beyond that.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+
+# --- the procedure (cases) ----------------------------------------------------------------
+# Names of the confidentiality levels (密级), lowest first; who may read each is in cases.access.
+CONFIDENTIALITY_LEVELS = env_list("YUQING_CONFIDENTIALITY_LEVELS", ["内部", "敏感", "秘密"])
+if len(CONFIDENTIALITY_LEVELS) != 3:
+    raise ConfigError("YUQING_CONFIDENTIALITY_LEVELS: 须为三个密级名称，由低到高，逗号分隔")
+ATTACHMENT_DIR = VAR_DIR / "attachments"
+ATTACHMENT_MAX_BYTES = env_int("YUQING_ATTACHMENT_MAX_MB", 20, minimum=1, maximum=200) * 1024 * 1024
+
+# --- notification channels (yuqing.notify) ----------------------------------------------
+# Email goes through Django's SMTP backend; without YUQING_EMAIL_HOST an email channel fails with that reason.
+EMAIL_BACKEND = env_str("YUQING_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("YUQING_EMAIL_HOST", "")
+EMAIL_PORT = env_int("YUQING_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("YUQING_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("YUQING_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("YUQING_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("YUQING_EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ConfigError("YUQING_EMAIL_USE_TLS and YUQING_EMAIL_USE_SSL: set at most one of them")
+EMAIL_TIMEOUT = env_int("YUQING_EMAIL_TIMEOUT", 10, minimum=1, maximum=300)
+DEFAULT_FROM_EMAIL = env_str("YUQING_EMAIL_FROM", "yuqing@localhost")
+if "@" not in DEFAULT_FROM_EMAIL:
+    raise ConfigError(f"YUQING_EMAIL_FROM={DEFAULT_FROM_EMAIL!r}: expected an email address")
+# Base of the links in emails, bot posts and SMS (the address people open the system at).
+NOTIFY_PUBLIC_URL = env_str("YUQING_PUBLIC_URL", f"http://{HOST}:{PORT}")
+if not NOTIFY_PUBLIC_URL.startswith(("http://", "https://")):
+    raise ConfigError(f"YUQING_PUBLIC_URL={NOTIFY_PUBLIC_URL!r}: expected an http:// or https:// URL")
+# Webhooks, bots and the SMS gateway: seconds to wait for an answer.
+NOTIFY_HTTP_TIMEOUT = env_int("YUQING_NOTIFY_HTTP_TIMEOUT_MS", 5000, minimum=100, maximum=60000) / 1000
+# A failed delivery is retried after RETRY_BASE, 2×, 4×… seconds (capped at RETRY_MAX) up to MAX_ATTEMPTS.
+NOTIFY_MAX_ATTEMPTS = env_int("YUQING_NOTIFY_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+NOTIFY_RETRY_BASE = env_int("YUQING_NOTIFY_RETRY_BASE_SECONDS", 60, minimum=1)
+NOTIFY_RETRY_MAX = env_int("YUQING_NOTIFY_RETRY_MAX_SECONDS", 3600, minimum=1)
+# A delivery claimed longer ago than this (worker killed mid-send) is picked up again by the sweeper.
+NOTIFY_CLAIM_TIMEOUT = env_int("YUQING_NOTIFY_CLAIM_TIMEOUT", 300, minimum=30)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from yuqing.api.auth import TokenAuth
 from yuqing.cases.api import router as cases_router
+from yuqing.cases.services.common import ProcedureError
 from yuqing.events.api import router as events_router
 from yuqing.items.api import router as items_router
 from yuqing.notify.api import router as notify_router
@@ -21,6 +22,19 @@ api = NinjaAPI(
     auth=[TokenAuth(), django_auth],
     docs_url="/docs",
 )
+
+
+@api.exception_handler(ProcedureError)
+def procedure_refused(request: HttpRequest, exc: ProcedureError) -> HttpResponse:
+    """A refused step of the procedure: 403 (role), 409 (state) or 422 (input), saying why."""
+    status = {"forbidden": 403, "conflict": 409, "invalid": 422}[exc.code]
+    body: dict[str, object] = {"detail": exc.message}
+    if exc.errors:
+        body["errors"] = exc.errors
+    missing = getattr(exc, "missing", None)
+    if missing:
+        body["missing"] = missing
+    return api.create_response(request, body, status=status)
 
 
 @api.get("/health", auth=None, summary="健康检查")

@@ -165,3 +165,29 @@ def alerts_escalate(*, now: datetime | None = None) -> int:
             alert.save(update_fields=["chain_position", "ack_deadline", "escalations"])
             audit_record(actor=None, action="alert.escalate", obj=alert, new=alert.escalations[-1])
     return moved
+
+
+def alert_rearm(event: Event, *, level: str, reason: str, now: datetime | None = None) -> Alert:
+    """Raise (or re-raise) the alert of ``event`` at ``level`` for a restart of its case (后期处置: 重新启动
+    舆情响应程序): acknowledgement is needed again and escalation starts over from the first person."""
+    now = now or timezone.now()
+    minutes = SeveritySettings.current().ack_minutes
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().filter(event=event, level=level).first()
+        fields = {
+            "reason": reason,
+            "ack_deadline": now + timedelta(minutes=minutes),
+            "acknowledged_at": None,
+            "acknowledged_by": None,
+            "chain": default_chain(),
+            "chain_position": 0,
+        }
+        if alert is None:
+            alert = Alert.objects.create(event=event, level=level, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(alert, name, value)
+            alert.save(update_fields=list(fields))
+        audit_record(actor=None, action="alert.rearm", obj=alert, new={"level": level, "reason": reason})
+        _notify_position(alert, 0, prefix="【重新启动】")
+    return alert

@@ -1,0 +1,88 @@
+"""Who may read which case: department scoping and confidentiality (密级) clearance.
+
+* 工作组、应急办 and 纪检组 see every case up to their clearance;
+* a department's head and handlers see the cases of their department and those it was asked to verify;
+* anyone sees the cases in which they own a task (a handling measure, a guidance task).
+
+Clearance: ``CONFIDENTIALITY_LEVELS`` has three names, lowest first. The group's leaders and the office's
+heads read all three; group and office members and the auditor read up to the middle one; everybody
+else reads only the lowest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from yuqing.org import access
+
+TOP_CLEARANCE = frozenset(
+    {access.GROUP_LEADER, access.GROUP_DEPUTY, access.OFFICE_DIRECTOR, access.OFFICE_DEPUTY}
+)
+MIDDLE_CLEARANCE = frozenset({access.GROUP_MEMBER, access.OFFICE_MEMBER, access.AUDITOR})
+SEE_ALL = access.WORKING_GROUP | access.OFFICE | {access.AUDITOR}
+DEPARTMENT_ROLES = frozenset({access.DEPARTMENT_HEAD, access.DEPARTMENT_HANDLER})
+
+
+def clearance(roles: set[str]) -> int:
+    if roles & TOP_CLEARANCE:
+        return 2
+    if roles & MIDDLE_CLEARANCE:
+        return 1
+    return 0
+
+
+def user_department_ids(user: Any) -> set[int]:
+    """Departments the user represents now: their profile's and those of their department roles."""
+    from yuqing.org.models import RoleAssignment
+
+    ids = set(
+        RoleAssignment.objects.filter(
+            access.current_q(), person__user_id=user.pk, role__in=sorted(DEPARTMENT_ROLES)
+        ).values_list("department_id", flat=True)
+    )
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    if person is not None and person.department_id and access.cached_roles(user) & DEPARTMENT_ROLES:
+        ids.add(person.department_id)
+    ids.discard(None)
+    return ids
+
+
+def case_scope(user: Any) -> Q:
+    """A filter on ``Case`` for the cases ``user`` may read. Matches nothing for anonymous users."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    roles = access.cached_roles(user)
+    level = Q(confidentiality__lte=clearance(roles))
+    if roles & SEE_ALL:
+        return level
+    own = Q(actions__owner=user)
+    if _has_relation("guidance_tasks"):  # releases.GuidanceTask (税收评论员/网络宣传员 tasks)
+        own |= Q(guidance_tasks__assignee=user)
+    departments = user_department_ids(user) if roles & DEPARTMENT_ROLES else set()
+    if departments:
+        own |= Q(department_id__in=departments) | Q(verifications__department_id__in=departments)
+    return level & own
+
+
+def _has_relation(name: str) -> bool:
+    from yuqing.cases.models import Case
+
+    return any(f.name == name for f in Case._meta.get_fields())
+
+
+def may_read(user: Any, case: Any) -> bool:
+    from yuqing.cases.models import Case
+
+    return Case.objects.filter(case_scope(user), pk=case.pk).exists()
+
+
+def department_of_case(user: Any, case: Any) -> bool:
+    """Whether ``user`` speaks for the case's 事发科室 (or a department asked to verify it)."""
+    departments = user_department_ids(user)
+    if not departments:
+        return False
+    if case.department_id in departments:
+        return True
+    return case.verifications.filter(department_id__in=departments).exists()

@@ -1,0 +1,50 @@
+"""初步核实 (二(二)): the task the office sends the 事发科室, and what the department records."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from yuqing.cases.models.case import FINDING_CHOICES, Case
+
+
+class VerificationTask(models.Model):
+    STATUSES = {"open": "待核实", "submitted": "已提交", "cancelled": "已撤销"}
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="verifications")
+    department = models.ForeignKey(
+        "org.Department", on_delete=models.PROTECT, related_name="verification_tasks", verbose_name="事发科室"
+    )
+    instructions = models.TextField("通报内容与核实要求", blank=True, default="")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="通报人"
+    )
+    assigned_at = models.DateTimeField("通报时间")
+    due_at = models.DateTimeField("核实时限")
+    status = models.CharField("状态", max_length=20, choices=list(STATUSES.items()), default="open")
+    basic_facts = models.TextField("基本情况", blank=True, default="")
+    cause = models.TextField("产生原因", blank=True, default="")
+    consequences = models.TextField("造成后果", blank=True, default="")
+    proposed_handling = models.TextField("处置意见", blank=True, default="")
+    finding = models.CharField("事实认定", max_length=20, choices=FINDING_CHOICES, default="pending")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="填报人",
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "核实任务"
+        verbose_name_plural = "核实任务"
+        ordering = ["assigned_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.department}核实：{self.case.title}"
+
+    @property
+    def status_label(self) -> str:
+        return self.STATUSES[self.status]

@@ -1,0 +1,101 @@
+"""What every procedure service shares: the error type, clocks, content hashing, notifications."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from yuqing.org import access
+
+
+class ProcedureError(Exception):
+    """A step of the procedure refused: ``code`` is ``forbidden`` (403), ``conflict`` (409: wrong
+    state) or ``invalid`` (422: bad input, ``errors`` by field name with Chinese messages)."""
+
+    def __init__(self, message: str, *, code: str = "conflict", errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.errors = errors or {}
+
+
+def forbidden(message: str) -> ProcedureError:
+    return ProcedureError(message, code="forbidden")
+
+
+def invalid(errors: dict[str, str], message: str = "") -> ProcedureError:
+    text = message or "；".join(f"{k}：{v}" for k, v in errors.items())
+    return ProcedureError(text, code="invalid", errors=errors)
+
+
+def require_role(user: Any, roles: Iterable[str], doing: str) -> set[str]:
+    """The user's roles, or a refusal naming the roles that may do ``doing``."""
+    held = access.roles_of(user)
+    allowed = set(roles)
+    if not held & allowed:
+        names = "、".join(access.role_labels(allowed))
+        raise forbidden(f"{doing}须由{names}办理，您当前没有这些角色")
+    return held
+
+
+def now_or(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def content_hash(content: Any) -> str:
+    """SHA-256 of the canonical JSON of ``content`` (sorted keys, UTF-8, no spaces)."""
+    data = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def user_label(user: Any) -> str:
+    if user is None:
+        return "系统"
+    try:
+        name = user.person.name
+    except AttributeError:
+        name = user.get_full_name()
+    return name or user.get_username()
+
+
+def notify_after_commit(
+    users: Iterable[Any], title: str, body: str, link: str, level: str = "general"
+) -> None:
+    """Send an in-app (and channel) message once the surrounding transaction commits."""
+    recipients = [u for u in {getattr(u, "pk", None): u for u in users if u is not None}.values()]
+    if not recipients:
+        return
+
+    def send() -> None:
+        from yuqing.notify.channels.base import Message
+        from yuqing.notify.services import notify
+
+        notify(recipients, Message(title=title[:300], body=body, link=link, level=level))
+
+    transaction.on_commit(send)
+
+
+def clean_text(
+    value: Any,
+    *,
+    field: str,
+    label: str,
+    max_length: int | None = None,
+    required: bool = False,
+    errors: dict[str, str],
+) -> str:
+    """Text from a form or the API: stripped, control characters removed, length checked. HTML is kept
+    as text — every template escapes it — so nothing typed is lost."""
+    text = "" if value is None else str(value)
+    text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
+    if required and not text:
+        errors[field] = f"请填写{label}"
+    elif max_length and len(text) > max_length:
+        errors[field] = f"{label}不能超过 {max_length} 个字符（现有 {len(text)} 个）"
+    return text

@@ -1,0 +1,700 @@
+"""应急响应, 应急处置, 协调配合, 后期处置, 评估 (二(四)–(六)): the response plan and its approval, handling
+measures, accountability, source control, coordination, tracking with automatic restart, evaluation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from yuqing.audit.services import audit_record, audit_snapshot
+from yuqing.cases import flow
+from yuqing.cases import vocab as cv
+from yuqing.cases.models import (
+    AccountabilityRecord,
+    Case,
+    CoordinationLog,
+    Evaluation,
+    HandlingAction,
+    ProcedureSettings,
+    ResponsePlan,
+    Signature,
+    SourceControlRequest,
+)
+from yuqing.cases.services.case import case_transition, refuse_unless_open
+from yuqing.cases.services.common import (
+    ProcedureError,
+    clean_text,
+    content_hash,
+    forbidden,
+    invalid,
+    notify_after_commit,
+    now_or,
+    require_role,
+    user_label,
+)
+from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
+from yuqing.org import access
+
+WRITERS = flow.OFFICE | flow.LEADERS
+
+
+def _time(
+    value: Any, *, field: str, label: str, errors: dict[str, str], future: bool | None = None, now: datetime
+) -> datetime | None:
+    """Parse a datetime; ``future=True`` requires it after now, ``False`` not after now."""
+    if value in (None, ""):
+        return None
+    at = value if isinstance(value, datetime) else parse_datetime(str(value))
+    if at is None:
+        errors[field] = f"{label}格式不对，应如 2026-11-27 09:30"
+        return None
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if future is True and at <= now:
+        errors[field] = f"{label}须晚于当前时间"
+    if future is False and at > now + timedelta(minutes=1):
+        errors[field] = f"{label}不能晚于当前时间"
+    return at
+
+
+def _user(value: Any, *, field: str, label: str, errors: dict[str, str]) -> Any:
+    user = get_user_model().objects.filter(pk=value, is_active=True).first() if value else None
+    if user is None:
+        errors[field] = f"请选择{label}"
+    return user
+
+
+# --- response plan (应急响应) -----------------------------------------------------------------------
+
+
+def _plan_values(data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {
+        "summary": clean_text(
+            data.get("summary"),
+            field="summary",
+            label="处置意见与总体思路",
+            max_length=20000,
+            required=True,
+            errors=errors,
+        ),
+        "resources": clean_text(
+            data.get("resources"), field="resources", label="所需资源", max_length=5000, errors=errors
+        ),
+        "task_force": clean_text(
+            data.get("task_force"), field="task_force", label="临时工作组", max_length=5000, errors=errors
+        ),
+        "on_site": bool(data.get("on_site")),
+    }
+    measures = data.get("measures") or []
+    if not isinstance(measures, list) or not measures:
+        errors["measures"] = "应对方案至少要有一项措施（措施、责任人、完成时限）"
+        measures = []
+    cleaned = []
+    for i, m in enumerate(measures, 1):
+        m = m if isinstance(m, dict) else {}
+        row: dict[str, str] = {}
+        text = clean_text(
+            m.get("measure"),
+            field=f"measures[{i}].measure",
+            label=f"第{i}项措施",
+            max_length=500,
+            required=True,
+            errors=errors,
+        )
+        owner = _user(
+            m.get("owner_id"), field=f"measures[{i}].owner_id", label=f"第{i}项措施的责任人", errors=errors
+        )
+        due = _time(
+            m.get("due_at"),
+            field=f"measures[{i}].due_at",
+            label=f"第{i}项措施的完成时限",
+            errors=errors,
+            future=True,
+            now=now,
+        )
+        if due is None and f"measures[{i}].due_at" not in errors:
+            errors[f"measures[{i}].due_at"] = f"请填写第{i}项措施的完成时限"
+        row = {
+            "measure": text,
+            "owner_id": owner.pk if owner else None,
+            "owner": user_label(owner) if owner else "",
+            "due_at": due.isoformat() if due else "",
+            "kind": str(m.get("kind") or "other")
+            if str(m.get("kind") or "other") in HandlingAction.KINDS
+            else "other",
+        }
+        cleaned.append(row)
+    values["measures"] = cleaned
+    if errors:
+        raise invalid(errors)
+    return values
+
+
+def plan_draft(*, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None) -> ResponsePlan:
+    """Draft a new version of the response plan (the first, or the next after one was returned)."""
+    require_role(user, WRITERS, "起草应对方案")
+    refuse_unless_open(case, "起草应对方案")
+    if case.plans.filter(status__in=["draft", "submitted"]).exists():
+        raise ProcedureError("已有一份草稿或待审批的应对方案；请修改它，或等待审批结果")
+    if case.state not in (cv.REPORTED, cv.PLAN_PENDING, cv.RESPONDING):
+        raise ProcedureError(f"案件处于「{case.state_label}」，须先完成核实并报告情况，再起草应对方案")
+    at = now_or(now)
+    values = _plan_values(data, at)
+    with transaction.atomic():
+        version = (case.plans.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+        plan = ResponsePlan.objects.create(
+            case=case, version=version, created_by=user, created_at=at, **values
+        )
+        audit_record(actor=user, action="plan.draft", obj=plan, new=audit_snapshot(plan))
+    return plan
+
+
+def plan_update(
+    *, plan: ResponsePlan, user: Any, data: dict[str, Any], now: datetime | None = None
+) -> ResponsePlan:
+    require_role(user, WRITERS, "修改应对方案")
+    if plan.status != "draft":
+        raise ProcedureError(f"应对方案{plan.status_label}，不能修改；退回的方案请起草新版本")
+    values = _plan_values({**audit_snapshot(plan), **data}, now_or(now))
+    with transaction.atomic():
+        old = audit_snapshot(plan)
+        for name, value in values.items():
+            setattr(plan, name, value)
+        plan.save()
+        audit_record(actor=user, action="plan.update", obj=plan, old=old, new=audit_snapshot(plan))
+    return plan
+
+
+def plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> ResponsePlan:
+    """报批: the plan goes to 组长/副组长; a case still at 已报告 moves to 方案待审批."""
+    require_role(user, WRITERS, "应对方案报批")
+    if plan.status != "draft":
+        raise ProcedureError(f"应对方案{plan.status_label}，不能报批")
+    at = now_or(now)
+    case = plan.case
+    with transaction.atomic():
+        plan.status = "submitted"
+        plan.submitted_at = at
+        plan.save(update_fields=["status", "submitted_at"])
+        audit_record(
+            actor=user, action="plan.submit", obj=plan, old={"status": "draft"}, new={"status": "submitted"}
+        )
+        if case.state == cv.REPORTED:
+            case_transition(
+                case=case, to=cv.PLAN_PENDING, user=user, reason=f"应对方案第{plan.version}版报批", now=at
+            )
+        from yuqing.org.selectors import current_assignments
+
+        leaders = [a.person.user for a in current_assignments(roles=flow.LEADERS)]
+        notify_after_commit(
+            leaders,
+            f"【方案待审批】{case.title}",
+            f"应对方案第{plan.version}版待您审批。",
+            f"/cases/{case.pk}/",
+            level=case.severity,
+        )
+    return plan
+
+
+def plan_decide(
+    *, plan: ResponsePlan, user: Any, approve: bool, comments: str = "", now: datetime | None = None
+) -> ResponsePlan:
+    """组长/副组长 approve (freezing the plan: hash + Signature) or return it with comments. Nobody
+    approves a plan they drafted."""
+    held = require_role(user, flow.LEADERS, "审批应对方案")
+    if plan.status != "submitted":
+        raise ProcedureError(f"应对方案{plan.status_label}，不在待审批状态")
+    if plan.created_by_id == user.pk:
+        raise forbidden("不能审批自己起草的应对方案")
+    errors: dict[str, str] = {}
+    comments = clean_text(
+        comments, field="comments", label="审批意见", max_length=5000, required=not approve, errors=errors
+    )
+    if errors:
+        raise invalid(errors)
+    at = now_or(now)
+    with transaction.atomic():
+        plan.decided_by = user
+        plan.decided_at = at
+        plan.comments = comments
+        if approve:
+            content = {
+                k: v
+                for k, v in audit_snapshot(plan).items()
+                if k in ("case_id", "version", "summary", "measures", "resources", "task_force", "on_site")
+            }
+            plan.status = "approved"
+            plan.content_hash = content_hash(content)
+            Signature.objects.create(
+                case=plan.case,
+                object_type=plan._meta.label_lower,
+                object_id=str(plan.pk),
+                signer=user,
+                signer_label=user_label(user),
+                role=sorted(held & flow.LEADERS)[0],
+                purpose="审批",
+                signed_at=at,
+                content=content,
+                content_hash=plan.content_hash,
+            )
+        else:
+            plan.status = "returned"
+        plan.save()
+        audit_record(
+            actor=user,
+            action="plan.approve" if approve else "plan.return",
+            obj=plan,
+            old={"status": "submitted"},
+            new={"status": plan.status, "comments": comments},
+        )
+        notify_after_commit(
+            [plan.created_by],
+            f"【方案{'已批准' if approve else '被退回'}】{plan.case.title}",
+            comments or "应对方案已批准，可以启动。",
+            f"/cases/{plan.case_id}/",
+            level=plan.case.severity,
+        )
+    return plan
+
+
+def plan_launch(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> Case:
+    """启动应急预案: the approved plan's measures become handling tasks; the case moves to 处置中."""
+    if plan.status != "approved":
+        raise ProcedureError("只有已批准的应对方案可以启动")
+    if plan.launched_at:
+        raise ProcedureError("该应对方案已启动")
+    at = now_or(now)
+    case = plan.case
+    with transaction.atomic():
+        if case.state == cv.PLAN_PENDING:
+            case_transition(
+                case=case, to=cv.RESPONDING, user=user, reason=f"启动应对方案第{plan.version}版", now=at
+            )
+        elif case.state != cv.RESPONDING:
+            raise ProcedureError(f"案件处于「{case.state_label}」，不能启动应对方案")
+        else:
+            require_role(user, flow.LEADERS, "启动应对方案")
+        plan.launched_at = at
+        plan.save(update_fields=["launched_at"])
+        for m in plan.measures:
+            _action_create(
+                case=case,
+                user=user,
+                kind=m.get("kind", "other"),
+                title=m["measure"],
+                owner_id=m["owner_id"],
+                due_at=parse_datetime(m["due_at"]),
+                at=at,
+            )
+        audit_record(actor=user, action="plan.launch", obj=plan, new={"launched_at": at})
+    case.refresh_from_db()
+    return case
+
+
+# --- handling (应急处置) --------------------------------------------------------------------------
+
+
+def _action_create(
+    *, case: Case, user: Any, kind: str, title: str, owner_id: int, due_at: Any, at: datetime
+) -> HandlingAction:
+    action = HandlingAction.objects.create(
+        case=case,
+        kind=kind,
+        title=title[:300],
+        owner_id=owner_id,
+        due_at=due_at,
+        created_by=user,
+        created_at=at,
+    )
+    deadline_set(
+        case=case, kind="handling", title=title, due_at=due_at, obj=action, owner=action.owner, now=at
+    )
+    audit_record(actor=user, action="action.create", obj=action, new=audit_snapshot(action))
+    notify_after_commit(
+        [action.owner],
+        f"【处置任务】{title}",
+        f"案件「{case.title}」",
+        f"/cases/{case.pk}/",
+        level=case.severity,
+    )
+    return action
+
+
+def action_create(
+    *, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None
+) -> HandlingAction:
+    require_role(user, WRITERS, "布置处置措施")
+    if case.state not in (cv.RESPONDING, cv.PLAN_PENDING, cv.REPORTED, cv.VERIFYING):
+        raise ProcedureError(f"案件处于「{case.state_label}」，不能布置处置措施")
+    at = now_or(now)
+    errors: dict[str, str] = {}
+    kind = str(data.get("kind") or "")
+    if kind not in HandlingAction.KINDS:
+        errors["kind"] = f"措施类型须为 {'、'.join(HandlingAction.KINDS)} 之一"
+    title = clean_text(
+        data.get("title"), field="title", label="措施", max_length=300, required=True, errors=errors
+    )
+    owner = _user(data.get("owner_id"), field="owner_id", label="责任人", errors=errors)
+    due = _time(data.get("due_at"), field="due_at", label="完成时限", errors=errors, future=True, now=at)
+    if due is None and "due_at" not in errors:
+        errors["due_at"] = "请填写完成时限"
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        return _action_create(
+            case=case, user=user, kind=kind, title=title, owner_id=owner.pk, due_at=due, at=at
+        )
+
+
+def action_complete(
+    *, action: HandlingAction, user: Any, result: str, now: datetime | None = None
+) -> HandlingAction:
+    if action.owner_id != user.pk and not access.has_role(user, *WRITERS):
+        raise forbidden("只有责任人或应急办可以填报完成情况")
+    if action.status != "open":
+        raise ProcedureError(f"该措施已{action.get_status_display()}")
+    errors: dict[str, str] = {}
+    result = clean_text(
+        result, field="result", label="完成情况", max_length=20000, required=True, errors=errors
+    )
+    if errors:
+        raise invalid(errors)
+    at = now_or(now)
+    with transaction.atomic():
+        action.status = "done"
+        action.result = result
+        action.done_at = at
+        action.save(update_fields=["status", "result", "done_at"])
+        deadlines_meet(case=action.case, kind="handling", obj=action, at=at)
+        audit_record(
+            actor=user,
+            action="action.complete",
+            obj=action,
+            old={"status": "open"},
+            new={"status": "done", "result": result},
+        )
+    return action
+
+
+def case_finding_set(*, case: Case, user: Any, finding: str, reason: str) -> Case:
+    """Revise the finding (e.g. after further investigation); the handling branch follows it."""
+    require_role(user, flow.LEADERS | flow.OFFICE_HEADS, "修改事实认定")
+    errors: dict[str, str] = {}
+    if finding not in cv.FINDINGS:
+        errors["finding"] = f"事实认定须为{'、'.join(cv.FINDINGS.values())}之一"
+    reason = clean_text(reason, field="reason", label="理由", max_length=2000, required=True, errors=errors)
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        old = case.finding
+        Case.objects.filter(pk=case.pk).update(finding=finding)
+        audit_record(
+            actor=user,
+            action="case.finding",
+            obj=case,
+            old={"finding": old},
+            new={"finding": finding, "reason": reason},
+        )
+    case.refresh_from_db()
+    return case
+
+
+def accountability_record(
+    *, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None
+) -> AccountabilityRecord:
+    """问责 (三(五)): recorded by the office, the group's leaders or 纪检组."""
+    from yuqing.org.models import Person
+
+    require_role(user, WRITERS | {access.AUDITOR}, "记录问责")
+    errors: dict[str, str] = {}
+    person = Person.objects.filter(pk=data.get("person_id")).first() if data.get("person_id") else None
+    name = clean_text(
+        data.get("person_name") or (person.name if person else ""),
+        field="person_name",
+        label="责任人",
+        max_length=50,
+        required=True,
+        errors=errors,
+    )
+    responsibility = str(data.get("responsibility") or "")
+    if responsibility not in cv.RESPONSIBILITIES:
+        errors["responsibility"] = f"责任类型须为{'、'.join(cv.RESPONSIBILITIES.values())}之一"
+    reason = clean_text(
+        data.get("reason"), field="reason", label="事由", max_length=5000, required=True, errors=errors
+    )
+    decision = clean_text(
+        data.get("decision"), field="decision", label="处理决定", max_length=5000, errors=errors
+    )
+    at = now_or(now)
+    decided = _time(
+        data.get("decided_at"), field="decided_at", label="决定时间", errors=errors, future=False, now=at
+    )
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        record = AccountabilityRecord.objects.create(
+            case=case,
+            person=person,
+            person_name=name,
+            responsibility=responsibility,
+            reason=reason,
+            decision=decision,
+            decided_at=decided or (at if decision else None),
+            recorded_by=user,
+            recorded_at=at,
+        )
+        audit_record(actor=user, action="accountability.record", obj=record, new=audit_snapshot(record))
+    return record
+
+
+def source_request_create(
+    *, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None
+) -> SourceControlRequest:
+    """源头控制: a takedown/correction request to the first publisher or a platform (失实 cases)."""
+    from yuqing.org.models import ExternalAgency
+
+    require_role(user, WRITERS, "记录源头控制请求")
+    refuse_unless_open(case, "记录源头控制请求")
+    at = now_or(now)
+    errors: dict[str, str] = {}
+    agency = (
+        ExternalAgency.objects.filter(pk=data.get("agency_id")).first() if data.get("agency_id") else None
+    )
+    target = clean_text(
+        data.get("target") or (agency.name if agency else ""),
+        field="target",
+        label="对象（首发网站/平台）",
+        max_length=200,
+        required=True,
+        errors=errors,
+    )
+    url = clean_text(data.get("url"), field="url", label="信息链接", max_length=500, errors=errors)
+    if url and not url.startswith(("http://", "https://")):
+        errors["url"] = "信息链接须以 http:// 或 https:// 开头"
+    kind = str(data.get("kind") or "")
+    if kind not in SourceControlRequest.KINDS:
+        errors["kind"] = f"请求类型须为 {'、'.join(SourceControlRequest.KINDS)} 之一"
+    request_text = clean_text(
+        data.get("request"), field="request", label="请求内容", max_length=5000, required=True, errors=errors
+    )
+    contact = clean_text(
+        data.get("contact"), field="contact", label="联系人及方式", max_length=200, errors=errors
+    )
+    requested = _time(
+        data.get("requested_at"), field="requested_at", label="请求时间", errors=errors, future=False, now=at
+    )
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        row = SourceControlRequest.objects.create(
+            case=case,
+            agency=agency,
+            target=target,
+            url=url,
+            contact=contact,
+            kind=kind,
+            request=request_text,
+            requested_at=requested or at,
+            recorded_by=user,
+        )
+        audit_record(actor=user, action="source_request.create", obj=row, new=audit_snapshot(row))
+    return row
+
+
+def source_request_answer(
+    *, row: SourceControlRequest, user: Any, outcome: str, answer: str, now: datetime | None = None
+) -> SourceControlRequest:
+    require_role(user, WRITERS, "记录对方答复")
+    errors: dict[str, str] = {}
+    if outcome not in SourceControlRequest.OUTCOMES or outcome == "pending":
+        errors["outcome"] = "请选择结果：已处理、部分处理、拒绝或无答复"
+    answer = clean_text(answer, field="answer", label="对方答复", max_length=5000, errors=errors)
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        old = {"outcome": row.outcome, "answer": row.answer}
+        row.outcome, row.answer, row.answered_at = outcome, answer, now_or(now)
+        row.save(update_fields=["outcome", "answer", "answered_at"])
+        audit_record(
+            actor=user,
+            action="source_request.answer",
+            obj=row,
+            old=old,
+            new={"outcome": outcome, "answer": answer},
+        )
+    return row
+
+
+def coordination_log(
+    *, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None
+) -> CoordinationLog:
+    """协调配合: record a contact with an outside agency or website."""
+    from yuqing.org.models import ExternalAgency
+
+    require_role(user, WRITERS, "记录协调情况")
+    at = now_or(now)
+    errors: dict[str, str] = {}
+    agency = (
+        ExternalAgency.objects.filter(pk=data.get("agency_id")).first() if data.get("agency_id") else None
+    )
+    counterpart = clean_text(
+        data.get("counterpart") or (agency.name if agency else ""),
+        field="counterpart",
+        label="对方单位/网站",
+        max_length=200,
+        required=True,
+        errors=errors,
+    )
+    contacted = _time(
+        data.get("contacted_at"), field="contacted_at", label="联系时间", errors=errors, future=False, now=at
+    )
+    values = {
+        "contact_person": clean_text(
+            data.get("contact_person"),
+            field="contact_person",
+            label="对方联系人",
+            max_length=100,
+            errors=errors,
+        ),
+        "channel": clean_text(
+            data.get("channel"), field="channel", label="方式", max_length=50, errors=errors
+        ),
+        "request": clean_text(
+            data.get("request"),
+            field="request",
+            label="商请事项",
+            max_length=5000,
+            required=True,
+            errors=errors,
+        ),
+        "outcome": clean_text(
+            data.get("outcome"), field="outcome", label="结果", max_length=5000, errors=errors
+        ),
+    }
+    if errors:
+        raise invalid(errors)
+    with transaction.atomic():
+        row = CoordinationLog.objects.create(
+            case=case,
+            agency=agency,
+            counterpart=counterpart,
+            contacted_at=contacted or at,
+            recorded_by=user,
+            **values,
+        )
+        audit_record(actor=user, action="coordination.log", obj=row, new=audit_snapshot(row))
+    return row
+
+
+# --- evaluation (评估) -------------------------------------------------------------------------------
+
+
+def evaluation_save(
+    *, case: Case, user: Any, data: dict[str, Any], submit: bool = False, now: datetime | None = None
+) -> Evaluation:
+    """Draft or submit the evaluation. Submitting needs every part and sends it to the working group."""
+    require_role(user, WRITERS, "起草评估报告")
+    if case.state != cv.EVALUATING:
+        raise ProcedureError(f"案件处于「{case.state_label}」，结束后期跟踪后才能评估")
+    existing = Evaluation.objects.filter(case=case).first()
+    if existing is not None and existing.submitted_at:
+        raise ProcedureError("评估报告已提交工作组，内容已冻结")
+    errors: dict[str, str] = {}
+    values = {
+        name: clean_text(
+            data.get(name, getattr(existing, name, "")),
+            field=name,
+            label=label,
+            max_length=20000,
+            required=submit,
+            errors=errors,
+        )
+        for name, label in Evaluation.FIELDS.items()
+    }
+    if errors:
+        raise invalid(
+            errors,
+            "评估报告不完整：" + "、".join(Evaluation.FIELDS[k] for k in errors if k in Evaluation.FIELDS),
+        )
+    at = now_or(now)
+    with transaction.atomic():
+        old = audit_snapshot(existing) if existing else None
+        evaluation, _ = Evaluation.objects.update_or_create(
+            case=case,
+            defaults={**values, "submitted_at": at if submit else None},
+            create_defaults={
+                **values,
+                "created_by": user,
+                "created_at": at,
+                "submitted_at": at if submit else None,
+            },
+        )
+        audit_record(
+            actor=user,
+            action="evaluation.submit" if submit else "evaluation.save",
+            obj=evaluation,
+            old=old,
+            new=audit_snapshot(evaluation),
+        )
+        if submit:
+            from yuqing.org.selectors import current_assignments
+
+            group = [a.person.user for a in current_assignments(roles=flow.LEADERS)]
+            notify_after_commit(
+                group,
+                f"【评估报告】{case.title}",
+                "评估报告已提交工作组，请审阅并结案。",
+                f"/cases/{case.pk}/",
+                level=case.severity,
+            )
+    return evaluation
+
+
+# --- post-handling (后期处置) ----------------------------------------------------------------------
+
+
+def tracking_check(*, now: datetime | None = None) -> list[Case]:
+    """Restart (→ 处置中) every case in 后期跟踪 whose event grew past the reopen thresholds since tracking
+    began: at least ``reopen_growth`` new items, of which at least ``reopen_negative_share`` negative.
+    The system makes the move: an audit entry with no user, and an alert to the office and leaders."""
+    from yuqing.items.models import Item
+
+    cfg = ProcedureSettings.current()
+    restarted = []
+    for case in Case.objects.filter(state=cv.TRACKING, event__isnull=False):
+        base = case.tracking_baseline or {}
+        qs = Item.objects.filter(event_id=case.event_id)
+        size, negative = qs.count(), qs.filter(sentiment="negative").count()
+        grown = size - int(base.get("size", 0))
+        new_negative = negative - int(base.get("negative", 0))
+        if grown < cfg.reopen_growth or new_negative < cfg.reopen_negative_share * grown:
+            continue
+        reason = (
+            f"后期跟踪期间舆情再起：新增 {grown} 条信息，其中负面 {new_negative} 条"
+            f"（阈值：新增≥{cfg.reopen_growth} 且负面占比≥{cfg.reopen_negative_share:.0%}）"
+        )
+        case_transition(case=case, to=cv.RESPONDING, user=None, reason=reason, now=now)
+        _raise_restart_alert(case, reason)
+        restarted.append(case)
+    return restarted
+
+
+def _raise_restart_alert(case: Case, reason: str) -> None:
+    """An alert for the restart on the case's event, through the normal alert path (chain, escalation)."""
+    from yuqing.events.alerts import alert_rearm
+
+    if case.event is not None:
+        alert_rearm(case.event, level=case.severity, reason=f"案件「{case.title}」重新启动：{reason}")
+
+
+def tracking_end(*, case: Case, user: Any, reason: str = "", now: datetime | None = None) -> Case:
+    """The office ends tracking: → 评估中."""
+    return case_transition(
+        case=case, to=cv.EVALUATING, user=user, reason=reason or "舆情负面影响已有效控制", now=now
+    )

@@ -1,0 +1,100 @@
+"""Personas of the procedure: the office, its director, the group's leaders, the 事发科室 (征管科), another
+department (纳税服务科), the auditor and an outsider; and a 重大 event to open cases from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from yuqing import vocab
+from yuqing.events.models import Event
+from yuqing.org import access
+from yuqing.org.models import Department
+from yuqing.org.services import api_token_create, person_create, role_assign
+
+FULL_REPORT = {
+    "kind": "initial",
+    "level": "working_group",
+    "occurred_at": "2026-11-26T09:00:00+08:00",
+    "place": "铁门关税务局第一税务分局办税服务厅",
+    "people": "个体商户约三十人；分局值班人员",
+    "cause": "定额调整通知未提前公示",
+    "nature": "纳税服务问题引发的聚集",
+    "scale": "约三十人，持续两小时",
+    "course": "商户上午聚集反映，分局负责人现场解释后散去",
+    "harm": "部分网民质疑执法公平，尚无人员受伤",
+    "scope": "本地论坛与两个微博账号转发约两百次",
+    "info_source": "舆情监测系统预警；当地论坛首发帖",
+    "current_state": "讨论量在回落",
+    "trend_judgement": "如无新情况，24 小时内平息",
+    "handling_so_far": "已现场解释并公布复核渠道",
+    "development_trend": "趋于平稳",
+    "next_steps": "公开定额核定依据，约谈相关商户",
+}
+
+
+@dataclass
+class Cast:
+    office: Any
+    director: Any
+    leader: Any
+    deputy: Any
+    head: Any  # 征管科 科室负责人
+    handler: Any  # 征管科 处置责任人
+    other_head: Any  # 纳税服务科 科室负责人
+    auditor: Any
+    outsider: Any
+    department: Department
+    other_department: Department
+
+    def client(self, user: Any) -> Client:
+        c = Client()
+        c.force_login(user)
+        return c
+
+    def api(self, user: Any) -> Client:
+        return Client(headers={"Authorization": f"Bearer {api_token_create(user=user, name='测试')}"})
+
+
+def _persona(username: str, name: str, *roles: str, department: Department | None = None, on_duty=False):
+    person = person_create(username=username, name=name, department=department)
+    for role in roles:
+        role_assign(person=person, role=role, department=department if role in access.DEPARTMENT_ROLES else None,
+                    on_duty=on_duty and role == access.OFFICE_MEMBER)
+    return person.user
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    office_dept = Department.objects.get_or_create(name="办公室")[0]
+    zg = Department.objects.get_or_create(name="征管科")[0]
+    nf = Department.objects.get_or_create(name="纳税服务科")[0]
+    return Cast(
+        office=_persona("c_office", "应急办成员甲", access.OFFICE_MEMBER, department=office_dept, on_duty=True),
+        director=_persona("c_director", "应急办主任", access.OFFICE_DIRECTOR, department=office_dept),
+        leader=_persona("c_leader", "组长", access.GROUP_LEADER),
+        deputy=_persona("c_deputy", "副组长", access.GROUP_DEPUTY),
+        head=_persona("c_head", "征管科科长", access.DEPARTMENT_HEAD, department=zg),
+        handler=_persona("c_handler", "征管科处置人", access.DEPARTMENT_HANDLER, department=zg),
+        other_head=_persona("c_other", "纳服科科长", access.DEPARTMENT_HEAD, department=nf),
+        auditor=_persona("c_auditor", "纪检干部", access.AUDITOR),
+        outsider=_persona("c_outsider", "无角色人员"),
+        department=zg,
+        other_department=nf,
+    )
+
+
+@pytest.fixture
+def event(db) -> Event:
+    return Event.objects.create(
+        key="case-e1",
+        title="商户聚集办税服务厅反映定额调整",
+        size=12,
+        severity="major",
+        severity_rank=vocab.SEVERITY_ORDER.index("major"),
+        score=66.0,
+        categories={"mass_incident": 5},
+    )
