@@ -36,6 +36,8 @@ DEPARTMENT_HANDLER: Final = "department_handler"
 # 人才库 (三(一)) and 舆论引导 (二(五)).
 COMMENTATOR: Final = "commentator"
 PUBLICIST: Final = "publicist"
+# 保密审查 (三(四) 严格信息发布审批程序和保密审查): designated reviewers of releases before 签发.
+SECRECY_REVIEWER: Final = "secrecy_reviewer"
 # 纪检组: reads the audit trail and accountability records.
 AUDITOR: Final = "auditor"
 SYSTEM_ADMIN: Final = "system_admin"
@@ -52,6 +54,7 @@ class Role(models.TextChoices):
     DEPARTMENT_HANDLER = DEPARTMENT_HANDLER, "处置责任人"
     COMMENTATOR = COMMENTATOR, "税收评论员"
     PUBLICIST = PUBLICIST, "网络宣传员"
+    SECRECY_REVIEWER = SECRECY_REVIEWER, "保密审查员"
     AUDITOR = AUDITOR, "纪检监督（审计）"
     SYSTEM_ADMIN = SYSTEM_ADMIN, "系统管理员"
 
