@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from yuqing.cases import selectors, services
@@ -129,9 +129,9 @@ def _row(case: Case) -> dict[str, Any]:
 
 
 @router.post("/cases", response={201: CaseRef, **ERRORS}, summary="立案")
-def case_create(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
+def case_create(request: HttpRequest, payload: CaseIn) -> Status:
     case = services.case_open(user=request.user, **payload.dict())
-    return 201, {"id": case.pk, "state": case.state}
+    return Status(201, {"id": case.pk, "state": case.state})
 
 
 @router.get("/cases", response=CasePage, summary="案件列表（仅列出您有权查看的案件）")
@@ -213,9 +213,9 @@ def _verification(task: VerificationTask) -> dict[str, Any]:
     response={201: VerificationOut, **ERRORS},
     summary="通报事发科室，布置核实任务",
 )
-def verification_create(request: HttpRequest, case_id: int, payload: VerificationIn) -> tuple[int, dict]:
+def verification_create(request: HttpRequest, case_id: int, payload: VerificationIn) -> Status:
     task = services.verification_assign(case=_case(request, case_id), user=request.user, **payload.dict())
-    return 201, _verification(task)
+    return Status(201, _verification(task))
 
 
 class VerificationResultIn(Schema):
@@ -296,9 +296,9 @@ def _report(r: SituationReport) -> dict[str, Any]:
     response={201: ReportOut, **ERRORS},
     summary="起草书面情况报告或记录口头报告（缺要素时 422 并逐项列出）",
 )
-def report_create(request: HttpRequest, case_id: int, payload: ReportIn) -> tuple[int, dict]:
+def report_create(request: HttpRequest, case_id: int, payload: ReportIn) -> Status:
     report = services.report_create(case=_case(request, case_id), user=request.user, data=payload.dict())
-    return 201, _report(report)
+    return Status(201, _report(report))
 
 
 class SignatureOut(Schema):
@@ -361,10 +361,9 @@ def _plan(p: ResponsePlan) -> dict[str, Any]:
 
 
 @router.post("/cases/{case_id}/plans", response={201: PlanOut, **ERRORS}, summary="起草应对方案")
-def plan_create(request: HttpRequest, case_id: int, payload: PlanIn) -> tuple[int, dict]:
-    return 201, _plan(
-        services.plan_draft(case=_case(request, case_id), user=request.user, data=payload.dict())
-    )
+def plan_create(request: HttpRequest, case_id: int, payload: PlanIn) -> Status:
+    plan = services.plan_draft(case=_case(request, case_id), user=request.user, data=payload.dict())
+    return Status(201, _plan(plan))
 
 
 def _plan_of(request: HttpRequest, case_id: int, plan_id: int) -> ResponsePlan:
@@ -419,10 +418,9 @@ def _action(a: HandlingAction) -> dict[str, Any]:
 
 
 @router.post("/cases/{case_id}/actions", response={201: ActionOut, **ERRORS}, summary="布置处置措施")
-def action_create(request: HttpRequest, case_id: int, payload: ActionIn) -> tuple[int, dict]:
-    return 201, _action(
-        services.action_create(case=_case(request, case_id), user=request.user, data=payload.dict())
-    )
+def action_create(request: HttpRequest, case_id: int, payload: ActionIn) -> Status:
+    action = services.action_create(case=_case(request, case_id), user=request.user, data=payload.dict())
+    return Status(201, _action(action))
 
 
 class ResultIn(Schema):
@@ -464,9 +462,9 @@ class RecordRef(Schema):
 
 
 @router.post("/cases/{case_id}/accountability", response={201: RecordRef, **ERRORS}, summary="记录问责")
-def accountability(request: HttpRequest, case_id: int, payload: AccountabilityIn) -> tuple[int, dict]:
+def accountability(request: HttpRequest, case_id: int, payload: AccountabilityIn) -> Status:
     row = services.accountability_record(case=_case(request, case_id), user=request.user, data=payload.dict())
-    return 201, {"id": row.pk}
+    return Status(201, {"id": row.pk})
 
 
 class SourceRequestIn(Schema):
@@ -484,9 +482,9 @@ class SourceRequestIn(Schema):
     response={201: RecordRef, **ERRORS},
     summary="记录源头控制（删除/更正）请求",
 )
-def source_request(request: HttpRequest, case_id: int, payload: SourceRequestIn) -> tuple[int, dict]:
+def source_request(request: HttpRequest, case_id: int, payload: SourceRequestIn) -> Status:
     row = services.source_request_create(case=_case(request, case_id), user=request.user, data=payload.dict())
-    return 201, {"id": row.pk}
+    return Status(201, {"id": row.pk})
 
 
 class AnswerIn(Schema):
@@ -516,9 +514,9 @@ class CoordinationIn(Schema):
 
 
 @router.post("/cases/{case_id}/coordination", response={201: RecordRef, **ERRORS}, summary="记录协调配合")
-def coordination(request: HttpRequest, case_id: int, payload: CoordinationIn) -> tuple[int, dict]:
+def coordination(request: HttpRequest, case_id: int, payload: CoordinationIn) -> Status:
     row = services.coordination_log(case=_case(request, case_id), user=request.user, data=payload.dict())
-    return 201, {"id": row.pk}
+    return Status(201, {"id": row.pk})
 
 
 class EvaluationIn(Schema):

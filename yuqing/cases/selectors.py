@@ -177,19 +177,27 @@ def _deadlines(case: Case) -> list[TimelineEntry]:
         if status == "met":
             out.append(
                 TimelineEntry(
-                    d.met_at, "deadline", f"按时完成：{d.title}", f"时限 {_local(d.due_at)}", status="ok"
+                    d.met_at or d.due_at,
+                    "deadline",
+                    f"按时完成：{d.title}",
+                    f"时限 {_local(d.due_at)}",
+                    status="ok",
                 )
             )
         elif status == "late":
             out.append(
                 TimelineEntry(
-                    d.met_at, "deadline", f"超期完成：{d.title}", f"时限 {_local(d.due_at)}", status="late"
+                    d.met_at or d.due_at,
+                    "deadline",
+                    f"超期完成：{d.title}",
+                    f"时限 {_local(d.due_at)}",
+                    status="late",
                 )
             )
         elif status == "missed":
             out.append(
                 TimelineEntry(
-                    d.missed_at,
+                    d.missed_at or d.due_at,
                     "deadline",
                     f"超期未完成：{d.title}",
                     f"时限 {_local(d.due_at)}",
@@ -280,15 +288,15 @@ def _response(case: Case) -> list[TimelineEntry]:
                 f"{c.request[:150]} → {c.outcome[:150]}",
             )
         )
-    for a in case.attachments.select_related("uploaded_by__person"):
+    for f in case.attachments.select_related("uploaded_by__person"):
         out.append(
             TimelineEntry(
-                a.uploaded_at,
+                f.uploaded_at,
                 "attachment",
-                f"上传证据：{a.name}",
-                a.description,
-                user_label(a.uploaded_by),
-                link=f"/cases/{case.pk}/attachments/{a.pk}/",
+                f"上传证据：{f.name}",
+                f.description,
+                user_label(f.uploaded_by),
+                link=f"/cases/{case.pk}/attachments/{f.pk}/",
             )
         )
     evaluation = Evaluation.objects.filter(case=case).first()

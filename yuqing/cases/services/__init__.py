@@ -3,6 +3,7 @@
 from yuqing.cases.services.case import available_transitions, case_open, case_transition, transition_check
 from yuqing.cases.services.common import ProcedureError
 from yuqing.cases.services.deadlines import deadlines_sweep
+from yuqing.cases.services.plans import plan_decide, plan_draft, plan_launch, plan_submit, plan_update
 from yuqing.cases.services.reports import report_create, report_sign, report_update, signature_verify
 from yuqing.cases.services.response import (
     accountability_record,
@@ -11,11 +12,6 @@ from yuqing.cases.services.response import (
     case_finding_set,
     coordination_log,
     evaluation_save,
-    plan_decide,
-    plan_draft,
-    plan_launch,
-    plan_submit,
-    plan_update,
     source_request_answer,
     source_request_create,
     tracking_check,

@@ -99,3 +99,13 @@ def clean_text(
     elif max_length and len(text) > max_length:
         errors[field] = f"{label}不能超过 {max_length} 个字符（现有 {len(text)} 个）"
     return text
+
+
+def fetch_row(model: Any, value: Any) -> Any:
+    """The row with primary key ``value``, or None for a missing, malformed or unknown key."""
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    manager = model.objects if hasattr(model, "objects") else model
+    return manager.filter(pk=pk).first()

@@ -9,7 +9,7 @@ from django.db import models, transaction
 
 from yuqing.audit.services import audit_record
 from yuqing.cases.models import AccountabilityRecord, Case, Deadline
-from yuqing.cases.services.common import notify_after_commit, now_or
+from yuqing.cases.services.common import notify_after_commit, now_or, user_label
 from yuqing.org import access
 
 
@@ -71,7 +71,7 @@ def _responsible_person(deadline: Deadline) -> tuple[Any, str]:
 
     if deadline.owner_id:
         person = Person.objects.filter(user_id=deadline.owner_id).first()
-        return person, person.name if person else deadline.owner.get_username()
+        return person, person.name if person else user_label(deadline.owner)
     roles = {access.DEPARTMENT_HEAD} if deadline.department_id else {access.OFFICE_DIRECTOR}
     qs = current_assignments(roles=roles)
     if deadline.department_id:

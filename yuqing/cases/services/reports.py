@@ -21,6 +21,7 @@ from yuqing.cases.services.common import (
     ProcedureError,
     clean_text,
     content_hash,
+    fetch_row,
     forbidden,
     invalid,
     notify_after_commit,
@@ -131,8 +132,8 @@ def _validate(
         errors["kind"] = "该层级已有已签发的初报；后续情况请报续报，或起草新版本替代原报告"
     if mode == "written":
         signer_id = data.get("signer_id")
-        signer = get_user_model().objects.filter(pk=signer_id, is_active=True).first() if signer_id else None
-        if signer is None:
+        signer = fetch_row(get_user_model(), signer_id)
+        if signer is None or not signer.is_active:
             errors["signer_id"] = "书面报告须标明签发人"
         elif level in SIGNERS_BY_LEVEL and not access.roles_of(signer) & SIGNERS_BY_LEVEL[level]:
             names = "、".join(access.role_labels(SIGNERS_BY_LEVEL[level]))
@@ -143,7 +144,7 @@ def _validate(
         follows = data.get("follows_up_id")
         values["follows_up"] = None
         if follows:
-            oral = case.reports.filter(pk=follows, mode="oral").first()
+            oral = fetch_row(case.reports.filter(mode="oral"), follows)
             if oral is None:
                 errors["follows_up_id"] = "补报对象须是本案件的一份口头报告"
             values["follows_up"] = oral
@@ -162,7 +163,7 @@ def _validate(
     supersedes = data.get("supersedes_id")
     values["supersedes"] = None
     if supersedes:
-        old = case.reports.filter(pk=supersedes, status="signed").first()
+        old = fetch_row(case.reports.filter(status="signed"), supersedes)
         if old is None:
             errors["supersedes_id"] = "只能替代本案件一份已签发的报告"
         values["supersedes"] = old
@@ -199,7 +200,7 @@ def report_create(
             obj=report,
             new=_snapshot(report),
         )
-        if report.mode == "oral":
+        if report.mode == "oral" and report.reported_at is not None:
             cfg = ProcedureSettings.current()
             deadlines_meet(case=case, kind="first_report", at=report.reported_at)
             deadline_set(

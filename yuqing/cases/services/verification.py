@@ -64,7 +64,7 @@ def verification_assign(
     at = now_or(now)
     if due_at is not None and due_at <= at:
         errors["due_at"] = "核实时限须晚于当前时间"
-    if errors:
+    if errors or department is None:
         raise invalid(errors)
     due = due_at or at + ProcedureSettings.current().verify_within(case.severity)
     with transaction.atomic():

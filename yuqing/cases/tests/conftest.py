@@ -62,8 +62,12 @@ class Cast:
 def _persona(username: str, name: str, *roles: str, department: Department | None = None, on_duty=False):
     person = person_create(username=username, name=name, department=department)
     for role in roles:
-        role_assign(person=person, role=role, department=department if role in access.DEPARTMENT_ROLES else None,
-                    on_duty=on_duty and role == access.OFFICE_MEMBER)
+        role_assign(
+            person=person,
+            role=role,
+            department=department if role in access.DEPARTMENT_ROLES else None,
+            on_duty=on_duty and role == access.OFFICE_MEMBER,
+        )
     return person.user
 
 
@@ -73,7 +77,9 @@ def cast(db) -> Cast:
     zg = Department.objects.get_or_create(name="征管科")[0]
     nf = Department.objects.get_or_create(name="纳税服务科")[0]
     return Cast(
-        office=_persona("c_office", "应急办成员甲", access.OFFICE_MEMBER, department=office_dept, on_duty=True),
+        office=_persona(
+            "c_office", "应急办成员甲", access.OFFICE_MEMBER, department=office_dept, on_duty=True
+        ),
         director=_persona("c_director", "应急办主任", access.OFFICE_DIRECTOR, department=office_dept),
         leader=_persona("c_leader", "组长", access.GROUP_LEADER),
         deputy=_persona("c_deputy", "副组长", access.GROUP_DEPUTY),

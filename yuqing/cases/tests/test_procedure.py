@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from yuqing.audit.models import AuditEntry
@@ -20,7 +22,7 @@ def test_a_case_goes_through_every_state_to_closed_and_each_move_is_audited(cast
     assert case.state == cv.NEW
     advance(case, cast, cv.CLOSED)
     moves = list(CaseTransition.objects.filter(case=case).values_list("from_state", "to_state"))
-    assert moves == list(zip(ORDER, ORDER[1:], strict=False))
+    assert moves == list(itertools.pairwise(ORDER))
     audited = AuditEntry.objects.filter(action="case.transition", object_id=str(case.pk)).count()
     assert audited == len(moves)
     assert audit_verify().ok
@@ -51,7 +53,12 @@ def test_skipping_states_names_the_states_in_between(cast):
 ROLE_CASES = [
     # (state before, target, who may, who may not)
     (cv.NEW, cv.CLOSED, ["director", "leader"], ["office", "head", "auditor", "outsider"]),
-    (cv.NOTIFIED, cv.VERIFYING, ["office", "head", "handler", "leader"], ["other_head", "auditor", "outsider"]),
+    (
+        cv.NOTIFIED,
+        cv.VERIFYING,
+        ["office", "head", "handler", "leader"],
+        ["other_head", "auditor", "outsider"],
+    ),
     (cv.PLAN_PENDING, cv.RESPONDING, [], ["office", "director", "head", "auditor"]),
     (cv.EVALUATING, cv.CLOSED, ["director", "leader", "deputy"], ["office", "head", "auditor"]),
 ]
@@ -68,8 +75,14 @@ def test_each_move_is_open_to_its_roles_only(cast, event, start, target, allowed
     for who in allowed:
         case = advance(open_case(cast), cast, start)
         if start == cv.EVALUATING:
-            services.evaluation_save(case=case, user=cast.office, submit=True, data=dict.fromkeys(
-                ("cause", "nature", "impact", "responsibility", "lessons", "improvements"), "已评估"))
+            services.evaluation_save(
+                case=case,
+                user=cast.office,
+                submit=True,
+                data=dict.fromkeys(
+                    ("cause", "nature", "impact", "responsibility", "lessons", "improvements"), "已评估"
+                ),
+            )
         services.case_transition(case=case, to=target, user=getattr(cast, who), reason="测试理由")
         case.refresh_from_db()
         assert case.state == target, who
@@ -148,8 +161,14 @@ def test_opening_needs_an_office_or_leader_role(cast):
 
 def test_bad_input_to_open_names_every_field(cast):
     with pytest.raises(ProcedureError) as err:
-        services.case_open(user=cast.office, title="", severity="huge", event_id=999999, department_id=424242,
-                           confidentiality=7)
+        services.case_open(
+            user=cast.office,
+            title="",
+            severity="huge",
+            event_id=999999,
+            department_id=424242,
+            confidentiality=7,
+        )
     assert set(err.value.errors) == {"title", "severity", "event_id", "department_id", "confidentiality"}
 
 

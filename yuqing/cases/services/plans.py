@@ -1,0 +1,254 @@
+"""应急响应 (二(四)): the response plan — drafted by the office, approved or returned by 组长/副组长, frozen
+when approved, launched into handling tasks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from yuqing.audit.services import audit_record, audit_snapshot
+from yuqing.cases import flow
+from yuqing.cases import vocab as cv
+from yuqing.cases.models import Case, HandlingAction, ResponsePlan, Signature
+from yuqing.cases.services.case import case_transition, refuse_unless_open
+from yuqing.cases.services.common import (
+    ProcedureError,
+    clean_text,
+    content_hash,
+    forbidden,
+    invalid,
+    notify_after_commit,
+    now_or,
+    require_role,
+    user_label,
+)
+from yuqing.cases.services.response import WRITERS, _action_create, _time, _user
+
+# --- response plan (应急响应) -----------------------------------------------------------------------
+
+
+def _plan_values(data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {
+        "summary": clean_text(
+            data.get("summary"),
+            field="summary",
+            label="处置意见与总体思路",
+            max_length=20000,
+            required=True,
+            errors=errors,
+        ),
+        "resources": clean_text(
+            data.get("resources"), field="resources", label="所需资源", max_length=5000, errors=errors
+        ),
+        "task_force": clean_text(
+            data.get("task_force"), field="task_force", label="临时工作组", max_length=5000, errors=errors
+        ),
+        "on_site": bool(data.get("on_site")),
+    }
+    measures = data.get("measures") or []
+    if not isinstance(measures, list) or not measures:
+        errors["measures"] = "应对方案至少要有一项措施（措施、责任人、完成时限）"
+        measures = []
+    cleaned = []
+    for i, m in enumerate(measures, 1):
+        m = m if isinstance(m, dict) else {}
+        text = clean_text(
+            m.get("measure"),
+            field=f"measures[{i}].measure",
+            label=f"第{i}项措施",
+            max_length=500,
+            required=True,
+            errors=errors,
+        )
+        owner = _user(
+            m.get("owner_id"), field=f"measures[{i}].owner_id", label=f"第{i}项措施的责任人", errors=errors
+        )
+        due = _time(
+            m.get("due_at"),
+            field=f"measures[{i}].due_at",
+            label=f"第{i}项措施的完成时限",
+            errors=errors,
+            future=True,
+            now=now,
+        )
+        if due is None and f"measures[{i}].due_at" not in errors:
+            errors[f"measures[{i}].due_at"] = f"请填写第{i}项措施的完成时限"
+        row: dict[str, Any] = {
+            "measure": text,
+            "owner_id": owner.pk if owner else None,
+            "owner": user_label(owner) if owner else "",
+            "due_at": due.isoformat() if due else "",
+            "kind": str(m.get("kind") or "other")
+            if str(m.get("kind") or "other") in HandlingAction.KINDS
+            else "other",
+        }
+        cleaned.append(row)
+    values["measures"] = cleaned
+    if errors:
+        raise invalid(errors)
+    return values
+
+
+def plan_draft(*, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None) -> ResponsePlan:
+    """Draft a new version of the response plan (the first, or the next after one was returned)."""
+    require_role(user, WRITERS, "起草应对方案")
+    refuse_unless_open(case, "起草应对方案")
+    if case.plans.filter(status__in=["draft", "submitted"]).exists():
+        raise ProcedureError("已有一份草稿或待审批的应对方案；请修改它，或等待审批结果")
+    if case.state not in (cv.REPORTED, cv.PLAN_PENDING, cv.RESPONDING):
+        raise ProcedureError(f"案件处于「{case.state_label}」，须先完成核实并报告情况，再起草应对方案")
+    at = now_or(now)
+    values = _plan_values(data, at)
+    with transaction.atomic():
+        version = (case.plans.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+        plan = ResponsePlan.objects.create(
+            case=case, version=version, created_by=user, created_at=at, **values
+        )
+        audit_record(actor=user, action="plan.draft", obj=plan, new=audit_snapshot(plan))
+    return plan
+
+
+def plan_update(
+    *, plan: ResponsePlan, user: Any, data: dict[str, Any], now: datetime | None = None
+) -> ResponsePlan:
+    require_role(user, WRITERS, "修改应对方案")
+    if plan.status != "draft":
+        raise ProcedureError(f"应对方案{plan.status_label}，不能修改；退回的方案请起草新版本")
+    values = _plan_values({**audit_snapshot(plan), **data}, now_or(now))
+    with transaction.atomic():
+        old = audit_snapshot(plan)
+        for name, value in values.items():
+            setattr(plan, name, value)
+        plan.save()
+        audit_record(actor=user, action="plan.update", obj=plan, old=old, new=audit_snapshot(plan))
+    return plan
+
+
+def plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> ResponsePlan:
+    """报批: the plan goes to 组长/副组长; a case still at 已报告 moves to 方案待审批."""
+    require_role(user, WRITERS, "应对方案报批")
+    if plan.status != "draft":
+        raise ProcedureError(f"应对方案{plan.status_label}，不能报批")
+    at = now_or(now)
+    case = plan.case
+    with transaction.atomic():
+        plan.status = "submitted"
+        plan.submitted_at = at
+        plan.save(update_fields=["status", "submitted_at"])
+        audit_record(
+            actor=user, action="plan.submit", obj=plan, old={"status": "draft"}, new={"status": "submitted"}
+        )
+        if case.state == cv.REPORTED:
+            case_transition(
+                case=case, to=cv.PLAN_PENDING, user=user, reason=f"应对方案第{plan.version}版报批", now=at
+            )
+        from yuqing.org.selectors import current_assignments
+
+        leaders = [a.person.user for a in current_assignments(roles=flow.LEADERS)]
+        notify_after_commit(
+            leaders,
+            f"【方案待审批】{case.title}",
+            f"应对方案第{plan.version}版待您审批。",
+            f"/cases/{case.pk}/",
+            level=case.severity,
+        )
+    return plan
+
+
+def plan_decide(
+    *, plan: ResponsePlan, user: Any, approve: bool, comments: str = "", now: datetime | None = None
+) -> ResponsePlan:
+    """组长/副组长 approve (freezing the plan: hash + Signature) or return it with comments. Nobody
+    approves a plan they drafted."""
+    held = require_role(user, flow.LEADERS, "审批应对方案")
+    if plan.status != "submitted":
+        raise ProcedureError(f"应对方案{plan.status_label}，不在待审批状态")
+    if plan.created_by_id == user.pk:
+        raise forbidden("不能审批自己起草的应对方案")
+    errors: dict[str, str] = {}
+    comments = clean_text(
+        comments, field="comments", label="审批意见", max_length=5000, required=not approve, errors=errors
+    )
+    if errors:
+        raise invalid(errors)
+    at = now_or(now)
+    with transaction.atomic():
+        plan.decided_by = user
+        plan.decided_at = at
+        plan.comments = comments
+        if approve:
+            content = {
+                k: v
+                for k, v in audit_snapshot(plan).items()
+                if k in ("case_id", "version", "summary", "measures", "resources", "task_force", "on_site")
+            }
+            plan.status = "approved"
+            plan.content_hash = content_hash(content)
+            Signature.objects.create(
+                case=plan.case,
+                object_type=plan._meta.label_lower,
+                object_id=str(plan.pk),
+                signer=user,
+                signer_label=user_label(user),
+                role=sorted(held & flow.LEADERS)[0],
+                purpose="审批",
+                signed_at=at,
+                content=content,
+                content_hash=plan.content_hash,
+            )
+        else:
+            plan.status = "returned"
+        plan.save()
+        audit_record(
+            actor=user,
+            action="plan.approve" if approve else "plan.return",
+            obj=plan,
+            old={"status": "submitted"},
+            new={"status": plan.status, "comments": comments},
+        )
+        notify_after_commit(
+            [plan.created_by],
+            f"【方案{'已批准' if approve else '被退回'}】{plan.case.title}",
+            comments or "应对方案已批准，可以启动。",
+            f"/cases/{plan.case_id}/",
+            level=plan.case.severity,
+        )
+    return plan
+
+
+def plan_launch(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> Case:
+    """启动应急预案: the approved plan's measures become handling tasks; the case moves to 处置中."""
+    if plan.status != "approved":
+        raise ProcedureError("只有已批准的应对方案可以启动")
+    if plan.launched_at:
+        raise ProcedureError("该应对方案已启动")
+    at = now_or(now)
+    case = plan.case
+    with transaction.atomic():
+        if case.state == cv.PLAN_PENDING:
+            case_transition(
+                case=case, to=cv.RESPONDING, user=user, reason=f"启动应对方案第{plan.version}版", now=at
+            )
+        elif case.state != cv.RESPONDING:
+            raise ProcedureError(f"案件处于「{case.state_label}」，不能启动应对方案")
+        else:
+            require_role(user, flow.LEADERS, "启动应对方案")
+        plan.launched_at = at
+        plan.save(update_fields=["launched_at"])
+        for m in plan.measures:
+            _action_create(
+                case=case,
+                user=user,
+                kind=m.get("kind", "other"),
+                title=m["measure"],
+                owner_id=m["owner_id"],
+                due_at=parse_datetime(m["due_at"]),
+                at=at,
+            )
+        audit_record(actor=user, action="plan.launch", obj=plan, new={"launched_at": at})
+    case.refresh_from_db()
+    return case
