@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("yuqing.cases.urls")),
     path("releases/", include("yuqing.releases.urls")),
     path("policies/", include("yuqing.policies.urls")),
+    path("notify/", include("yuqing.notify.urls")),
     path("", include("yuqing.web.urls")),
 ]
 if settings.DEMO:

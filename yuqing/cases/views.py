@@ -1,8 +1,467 @@
+"""Pages of the procedure. Thin: parse the form, call one service, render; refusals re-render the page with
+the reason and everything the user typed (nothing is lost)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from yuqing import vocab
+from yuqing.cases import flow, selectors, services
+from yuqing.cases import vocab as cv
+from yuqing.cases.access import department_of_case
+from yuqing.cases.models import (
+    Attachment,
+    Case,
+    Deadline,
+    HandlingAction,
+    SituationReport,
+    SourceControlRequest,
+    VerificationTask,
+)
+from yuqing.cases.services import ProcedureError
+from yuqing.cases.services.reports import SIGNERS_BY_LEVEL
+from yuqing.cases.services.verification import attachment_path
+from yuqing.org import access
+
+STATUS = {"forbidden": 403, "conflict": 409, "invalid": 422}
+MEASURE_ROWS = 5
+
+
+def _case_or_404(request: HttpRequest, case_id: int) -> Case:
+    case = selectors.case_get(user=request.user, case_id=case_id)
+    if case is None:
+        raise Http404("案件不存在或您无权查看")
+    return case
+
+
+def _people(roles: frozenset[str] | set[str] | None = None) -> list[Any]:
+    from yuqing.org.selectors import current_assignments
+
+    seen: dict[int, Any] = {}
+    for a in current_assignments(roles=roles):
+        if a.person.user.is_active:
+            seen.setdefault(a.person.user_id, a.person)
+    return list(seen.values())
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/index.html", {})
+def case_index(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    qs = selectors.case_list(
+        user=request.user,
+        state=state,
+        severity=request.GET.get("severity", ""),
+        q=request.GET.get("q", "").strip()[:100],
+        open_only=request.GET.get("open") == "1",
+    )
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    roles = access.cached_roles(request.user)
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "page": page,
+            "states": cv.STATES,
+            "severities": vocab.SEVERITIES,
+            "filters": request.GET,
+            "may_open": bool(roles & (flow.OFFICE | flow.LEADERS)),
+            "overdue": selectors.overdue_deadlines(user=request.user).filter(met_at__isnull=True).count(),
+        },
+    )
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    from yuqing.events.models import Alert, Event
+    from yuqing.org.models import Department
+
+    values: dict[str, Any] = {
+        "event_id": request.GET.get("event", ""),
+        "alert_id": request.GET.get("alert", ""),
+        "confidentiality": "0",
+    }
+    event = Event.objects.filter(pk=values["event_id"]).first() if values["event_id"].isdigit() else None
+    alert = Alert.objects.filter(pk=values["alert_id"]).first() if values["alert_id"].isdigit() else None
+    if event is not None:
+        values.update(title=event.title, severity=event.severity)
+    if alert is not None:
+        values.update(severity=alert.level)
+    errors: dict[str, str] = {}
+    message = ""
+    status = 200
+    if request.method == "POST":
+        values = request.POST.dict()
+        try:
+            case = services.case_open(
+                user=request.user,
+                title=values.get("title", ""),
+                severity=values.get("severity", ""),
+                description=values.get("description", ""),
+                event_id=_int(values.get("event_id")),
+                alert_id=_int(values.get("alert_id")),
+                department_id=_int(values.get("department_id")),
+                confidentiality=_int(values.get("confidentiality")) or 0,
+            )
+        except ProcedureError as exc:
+            errors, message, status = exc.errors, exc.message, STATUS[exc.code]
+        else:
+            messages.success(request, f"已立案：{case.title}")
+            return redirect("cases:detail", case.pk)
+    elif not access.cached_roles(request.user) & (flow.OFFICE | flow.LEADERS):
+        return access.forbidden(request, flow.OFFICE | flow.LEADERS)
+    return render(
+        request,
+        "cases/new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "message": message,
+            "event": event,
+            "alert": alert,
+            "severities": vocab.SEVERITIES,
+            "departments": Department.objects.filter(active=True),
+            "levels": list(enumerate(settings.CONFIDENTIALITY_LEVELS)),
+        },
+        status=status,
+    )
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    from yuqing.org.models import Department, ExternalAgency
+
+    user = request.user
+    roles = access.cached_roles(user)
+    office = bool(roles & (flow.OFFICE | flow.LEADERS))
+    return {
+        "case": case,
+        "moves": services.available_transitions(case, user),
+        "deadlines": case.deadlines.select_related("department", "owner__person"),
+        "verifications": case.verifications.select_related("department"),
+        "reports": case.reports.select_related("signer__person"),
+        "plans": case.plans.select_related("created_by__person", "decided_by__person"),
+        "actions": case.actions.select_related("owner__person"),
+        "accountability": case.accountability.all(),
+        "source_requests": case.source_requests.all(),
+        "coordination": case.coordination.all(),
+        "attachments": case.attachments.select_related("uploaded_by__person"),
+        "evaluation": getattr(case, "evaluation", None) if _has_evaluation(case) else None,
+        "timeline": selectors.case_timeline(case),
+        "office": office,
+        "leader": bool(roles & flow.LEADERS),
+        "is_department": department_of_case(user, case),
+        "may_record_accountability": bool(roles & (flow.OFFICE | flow.LEADERS | {access.AUDITOR})),
+        "departments": Department.objects.filter(active=True),
+        "agencies": ExternalAgency.objects.all(),
+        "staff": _people() if office else [],
+        "findings": cv.FINDINGS,
+        "responsibilities": cv.RESPONSIBILITIES,
+        "action_kinds": HandlingAction.KINDS,
+        "source_kinds": SourceControlRequest.KINDS,
+        "source_outcomes": {k: v for k, v in SourceControlRequest.OUTCOMES.items() if k != "pending"},
+        "evaluation_fields": _evaluation_fields(case),
+        "measure_rows": _measure_rows(request.POST if request.method == "POST" else None),
+        "errors": {},
+        "values": {},
+    }
+
+
+def _has_evaluation(case: Case) -> bool:
+    from yuqing.cases.models import Evaluation
+
+    return Evaluation.objects.filter(case=case).exists()
+
+
+def _evaluation_fields(case: Case) -> list[tuple[str, str, str]]:
+    from yuqing.cases.models import Evaluation
+
+    evaluation = Evaluation.objects.filter(case=case).first()
+    return [
+        (name, label, getattr(evaluation, name, "") if evaluation else "")
+        for name, label in Evaluation.FIELDS.items()
+    ]
+
+
+def _measure_rows(post: Any) -> list[dict[str, Any]]:
+    """Rows of the plan form, refilled from a refused submission so nothing typed is lost."""
+    return [
+        {
+            "i": i,
+            "measure": post.get(f"measure_{i}", "") if post else "",
+            "kind": post.get(f"kind_{i}", "") if post else "",
+            "owner": post.get(f"owner_{i}", "") if post else "",
+            "due": post.get(f"due_{i}", "") if post else "",
+        }
+        for i in range(1, MEASURE_ROWS + 1)
+    ]
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@login_required
+def case_dossier(request: HttpRequest, case_id: int) -> HttpResponse:
+    """一案一档: the whole file in order, for printing."""
+    case = _case_or_404(request, case_id)
+    context = _detail_context(request, case)
+    context["signatures"] = case.signatures.all()
+    return render(request, "cases/dossier.html", context)
+
+
+@login_required
+def late_board(request: HttpRequest) -> HttpResponse:
+    rows = selectors.overdue_deadlines(user=request.user)
+    return render(request, "cases/late.html", {"rows": rows[:300], "reporting": Deadline.REPORTING})
+
+
+def _act(request: HttpRequest, case: Case, form: str, fn: Callable[[], Any], success: str) -> HttpResponse:
+    """Run one service for a form on the case page; on refusal, re-render with the reason and the input."""
+    try:
+        fn()
+    except ProcedureError as exc:
+        context = _detail_context(request, case)
+        context["errors"] = {form: exc}
+        context["values"] = {form: request.POST.dict()}
+        messages.error(request, exc.message)
+        return render(request, "cases/detail.html", context, status=STATUS[exc.code])
+    messages.success(request, success)
+    return redirect("cases:detail", case.pk)
+
+
+@require_POST
+@login_required
+def case_move(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    to = request.POST.get("to", "")
+    return _act(
+        request,
+        case,
+        "move",
+        lambda: services.case_transition(
+            case=case, to=to, user=request.user, reason=request.POST.get("reason", "")
+        ),
+        f"案件已转为「{cv.STATES.get(to, to)}」",
+    )
+
+
+@require_POST
+@login_required
+def verification_assign(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    from django.utils.dateparse import parse_datetime
+
+    due = parse_datetime(request.POST.get("due_at", "")) if request.POST.get("due_at") else None
+    if due is not None:
+        from django.utils import timezone
+
+        due = timezone.make_aware(due) if timezone.is_naive(due) else due
+    return _act(
+        request,
+        case,
+        "verify",
+        lambda: services.verification_assign(
+            case=case,
+            user=request.user,
+            department_id=_int(request.POST.get("department_id")) or 0,
+            instructions=request.POST.get("instructions", ""),
+            due_at=due,
+        ),
+        "已通报事发科室并布置核实任务",
+    )
+
+
+@login_required
+def verification(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
+    """The department's page: the lead, the deadline, and the form for its findings and evidence."""
+    case = _case_or_404(request, case_id)
+    task = get_object_or_404(VerificationTask, pk=task_id, case=case)
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        values = request.POST.dict()
+        try:
+            services.verification_submit(task=task, user=request.user, data=values)
+            for upload in request.FILES.getlist("files"):
+                services.attachment_add(
+                    case=case,
+                    user=request.user,
+                    name=upload.name or "",
+                    data=upload.read(),
+                    verification=task,
+                )
+        except ProcedureError as exc:
+            errors, status = exc.errors or {"__all__": exc.message}, STATUS[exc.code]
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "核实结果已提交应急办")
+            return redirect("cases:detail", case.pk)
+    return render(
+        request,
+        "cases/verification.html",
+        {
+            "case": case,
+            "task": task,
+            "errors": errors,
+            "values": values,
+            "findings": cv.FINDINGS,
+            "may_submit": task.status == "open"
+            and department_of_case(request.user, case)
+            and access.has_role(request.user, *flow.DEPARTMENT),
+            "attachments": task.attachments.all(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def attachment_upload(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    upload = request.FILES.get("file")
+    return _act(
+        request,
+        case,
+        "attachment",
+        lambda: services.attachment_add(
+            case=case,
+            user=request.user,
+            name=(upload.name or "") if upload else "",
+            data=upload.read() if upload else b"",
+            description=request.POST.get("description", ""),
+        ),
+        "证据材料已上传",
+    )
+
+
+@login_required
+def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
+    """Served only to readers of the case, always as a download (never rendered inline)."""
+    case = _case_or_404(request, case_id)
+    attachment = get_object_or_404(Attachment, pk=attachment_id, case=case)
+    path = attachment_path(attachment)
+    if not path.is_file():
+        raise Http404("文件已不存在")
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- reports ----------------------------------------------------------------------------------------
+
+
+def _signers() -> dict[str, list[Any]]:
+    return {level: _people(roles) for level, roles in SIGNERS_BY_LEVEL.items()}
+
+
+@login_required
+def report_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    if not access.cached_roles(request.user) & (flow.OFFICE | flow.LEADERS):
+        return access.forbidden(request, flow.OFFICE | flow.LEADERS)
+    values: dict[str, Any] = {
+        "kind": "initial" if not case.reports.exists() else "followup",
+        "level": "working_group",
+        "mode": request.GET.get("mode", "written"),
+    }
+    if request.GET.get("follows_up"):
+        values.update(mode="written", follows_up_id=request.GET["follows_up"])
+    if request.GET.get("supersedes"):
+        old = case.reports.filter(pk=_int(request.GET["supersedes"]) or 0).first()
+        if old is not None:
+            values.update(
+                {name: getattr(old, name) for name in cv.REPORT_ELEMENTS},
+                kind=old.kind,
+                level=old.level,
+                supersedes_id=old.pk,
+                signer_id=old.signer_id,
+            )
+    errors: dict[str, str] = {}
+    missing: list[str] = []
+    status = 200
+    if request.method == "POST":
+        values = request.POST.dict()
+        try:
+            report = services.report_create(case=case, user=request.user, data=values)
+        except ProcedureError as exc:
+            errors, status = exc.errors, STATUS[exc.code]
+            missing = getattr(exc, "missing", [])
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                "口头报告已记录，请在时限内补报书面报告"
+                if report.mode == "oral"
+                else "情况报告已起草，已通知签发人签发",
+            )
+            return redirect("cases:report", case.pk, report.pk)
+    return render(
+        request,
+        "cases/report_form.html",
+        {
+            "case": case,
+            "values": values,
+            "errors": errors,
+            "missing": missing,
+            "elements": cv.REPORT_ELEMENTS,
+            "kinds": cv.REPORT_KINDS,
+            "levels": cv.REPORT_LEVELS,
+            "modes": cv.REPORT_MODES,
+            "signers": _signers(),
+            "orals": case.reports.filter(mode="oral"),
+        },
+        status=status,
+    )
+
+
+@login_required
+def report(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    rep = get_object_or_404(SituationReport.objects.select_related("signer__person"), pk=report_id, case=case)
+    signature = case.signatures.filter(object_type=rep._meta.label_lower, object_id=str(rep.pk)).first()
+    return render(
+        request,
+        "cases/report.html",
+        {
+            "case": case,
+            "report": rep,
+            "signature": signature,
+            "signature_ok": services.signature_verify(signature) if signature else None,
+            "elements": [(label, getattr(rep, name)) for name, label in cv.REPORT_ELEMENTS.items()],
+            "may_sign": rep.status == "draft" and rep.signer_id == request.user.pk,
+        },
+    )
+
+
+@require_POST
+@login_required
+def report_sign(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    rep = get_object_or_404(SituationReport, pk=report_id, case=case)
+    try:
+        services.report_sign(report=rep, user=request.user)
+    except ProcedureError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已签发，报告内容已冻结")
+    return redirect("cases:report", case.pk, rep.pk)

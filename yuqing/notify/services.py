@@ -1,32 +1,351 @@
-"""Send messages to people through the enabled channels (in-app for now)."""
+"""Sending messages to people: the delivery log, retries, preferences and the duty roster (writes).
+
+``notify()`` writes the in-app notification and one :class:`Delivery` row per recipient × push channel
+(and one per group channel) in one transaction; after commit a Huey task sends the pending rows. A send
+claims its row with a conditional UPDATE, so a repeated task or a concurrent sweep never sends twice;
+failures back off exponentially and end as ``failed`` with the reason. Every outcome is audited.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from yuqing.notify.channels.base import DeliveryError, Message
+from yuqing import vocab
+from yuqing.audit.services import audit_record, audit_snapshot
+from yuqing.notify import selectors
+from yuqing.notify.channels import channel_class
+from yuqing.notify.channels.base import DeliveryError, Message, PermanentDeliveryError, mask_settings
 from yuqing.notify.channels.inapp import InAppChannel
-from yuqing.notify.models import Notification
+from yuqing.notify.models import (
+    PERSONAL_KINDS,
+    ChannelConfig,
+    ChannelKind,
+    Delivery,
+    DeliveryStatus,
+    DutyShift,
+    Notification,
+    NotificationPreference,
+)
 
 logger = logging.getLogger(__name__)
-CHANNELS = (InAppChannel(),)
+SEND_BATCH = 100
+PREFERENCE_FIELDS = ("by_email", "by_sms", "quiet_start", "quiet_end", "min_level")
+
+
+def _rank(level: str) -> int:
+    return vocab.SEVERITY_ORDER.index(level) if level in vocab.SEVERITY_ORDER else 0
+
+
+def _users(recipients: Iterable[Any]) -> list[Any]:
+    """Users from users or ids, each once, in order; inactive accounts dropped."""
+    seen: list[Any] = []
+    ids = [r for r in recipients if isinstance(r, int)]
+    by_id = get_user_model().objects.in_bulk(ids) if ids else {}
+    for r in recipients:
+        user = by_id.get(r) if isinstance(r, int) else r
+        if user is not None and user.is_active and all(u.pk != user.pk for u in seen):
+            seen.append(user)
+    return seen
 
 
 def notify(recipients: Iterable[Any], message: Message) -> int:
-    """Deliver to every recipient on every channel; a failing channel is logged, never fatal."""
+    """Deliver ``message`` to ``recipients`` (users or user ids): in-app at once, email/SMS per each
+    person's preferences, group channels once. Returns the number of delivery rows written.
+
+    Never raises for a channel's sake: a push that cannot be queued is logged as failed with the reason.
+    """
+    recipients = list(recipients)
+    users = _users(recipients)
+    now = timezone.now()
+    configs = [
+        c for c in ChannelConfig.objects.filter(enabled=True) if _rank(message.level) >= _rank(c.min_level)
+    ]
+    prefs = {p.user_id: p for p in NotificationPreference.objects.filter(user__in=[u.pk for u in users])}
+    inapp = InAppChannel()
+    rows: list[Delivery] = []
+
+    def row(**kw: Any) -> Delivery:
+        return Delivery(
+            title=message.title[:300],
+            body=message.body,
+            link=message.link[:300],
+            level=message.level if message.level in vocab.SEVERITIES else "general",
+            alert_id=message.alert_id,
+            **{"next_attempt_at": now, **kw},
+        )
+
+    with transaction.atomic():
+        for user in users:
+            rows.append(
+                row(
+                    kind=InAppChannel.kind,
+                    recipient=user,
+                    status=DeliveryStatus.SENT,
+                    attempts=1,
+                    sent_at=now,
+                    response=inapp.send(user, message),
+                    next_attempt_at=None,
+                )
+            )
+            pref = prefs.get(user.pk) or NotificationPreference(user_id=user.pk)
+            for config in configs:
+                if config.is_group or not getattr(pref, f"by_{config.kind}", True):
+                    continue
+                status, error, address = DeliveryStatus.PENDING, "", ""
+                try:
+                    address = channel_class(config.kind)(config.settings).address(user)
+                    error = selectors.suppression_reason(pref, message.level, now)
+                    status = DeliveryStatus.SUPPRESSED if error else status
+                except PermanentDeliveryError as exc:
+                    status, error = DeliveryStatus.FAILED, str(exc)
+                rows.append(
+                    row(
+                        kind=config.kind,
+                        channel=config,
+                        recipient=user,
+                        address=address,
+                        status=status,
+                        last_error=error,
+                        next_attempt_at=now if status == DeliveryStatus.PENDING else None,
+                    )
+                )
+        for config in configs:  # a group hears of every message, even one nobody could be paged for
+            if config.is_group:
+                url = config.masked_settings().get("url", "")
+                rows.append(row(kind=config.kind, channel=config, address=str(url)[:300]))
+        Delivery.objects.bulk_create(rows)
+        counts: dict[str, int] = {}
+        for r in rows:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        audit_record(
+            actor=None,
+            action="notify.dispatch",
+            obj=("events.alert", message.alert_id, message.title)
+            if message.alert_id
+            else ("notify.message", "", message.title),
+            new={"recipients": [u.pk for u in users], "level": message.level, "deliveries": counts},
+        )
+        pending = [r.pk for r in rows if r.status == DeliveryStatus.PENDING]
+        if pending:
+            transaction.on_commit(lambda: _enqueue(pending))
+    if len(users) < len(recipients):
+        logger.info(
+            "notify: %d of %d recipients skipped (inactive or repeated)",
+            len(recipients) - len(users),
+            len(recipients),
+        )
+    return len(rows)
+
+
+def _enqueue(ids: list[int]) -> None:
+    from yuqing.notify.tasks import send_deliveries
+
+    try:
+        send_deliveries(ids)
+    except Exception:  # the queue is down: the periodic sweep sends them
+        logger.exception("could not enqueue deliveries %s; the sweeper will send them", ids)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(
+        seconds=min(settings.NOTIFY_RETRY_BASE * 2 ** max(attempts - 1, 0), settings.NOTIFY_RETRY_MAX)
+    )
+
+
+def _due(now: datetime) -> Q:
+    stale = now - timedelta(seconds=settings.NOTIFY_CLAIM_TIMEOUT)
+    return Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now) & (
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
+    )
+
+
+def deliveries_send(*, ids: Iterable[int] | None = None, now: datetime | None = None) -> int:
+    """Attempt the due pending deliveries (those of ``ids``, or any); returns how many were sent."""
+    now = now or timezone.now()
+    qs = Delivery.objects.filter(_due(now))
+    if ids is not None:
+        qs = qs.filter(id__in=list(ids))
+    due = list(qs.order_by("next_attempt_at", "id").values_list("id", flat=True)[:SEND_BATCH])
     sent = 0
-    for user in recipients:
-        for channel in CHANNELS:
-            try:
-                channel.send(user, message)
-                sent += 1
-            except DeliveryError as exc:
-                logger.warning("delivery via %s to %s failed: %s", channel.kind, user, exc)
+    for delivery_id in due:
+        result = delivery_attempt(delivery_id, now=now)
+        sent += result is not None and result.status == DeliveryStatus.SENT
     return sent
+
+
+def _channel_for(delivery: Delivery) -> Any:
+    config = delivery.channel
+    if config is None or not config.enabled:
+        raise PermanentDeliveryError("渠道已删除或停用，未发送")
+    errors = channel_class(config.kind).validate(config.settings)
+    if errors:
+        raise PermanentDeliveryError("渠道参数有误：" + "；".join(errors))
+    return channel_class(config.kind)(config.settings)
+
+
+def delivery_attempt(delivery_id: int, *, now: datetime | None = None) -> Delivery | None:
+    """Claim and send one delivery; None when it is not due or another worker has it."""
+    now = now or timezone.now()
+    if not Delivery.objects.filter(_due(now), id=delivery_id).update(claimed_at=now):
+        return None
+    delivery = Delivery.objects.select_related("channel", "recipient__person").get(id=delivery_id)
+    message = Message(
+        title=delivery.title,
+        body=delivery.body,
+        link=delivery.link,
+        level=delivery.level,
+        alert_id=delivery.alert_id,
+        extra={"delivery_id": delivery.id},
+    )
+    error, retry, response = "", False, ""
+    try:
+        if delivery.recipient is not None and not delivery.recipient.is_active:
+            raise PermanentDeliveryError("接收人账号已停用")
+        response = _channel_for(delivery).send(delivery.recipient, message, address=delivery.address)
+    except DeliveryError as exc:
+        error, retry = str(exc) or type(exc).__name__, exc.retry
+    except Exception as exc:  # a defect in a channel must leave a trace, not lose the alert
+        logger.exception("delivery %s: unexpected error", delivery_id)
+        error, retry = f"内部错误（{type(exc).__name__}）：{exc}", True
+    old = {"status": delivery.status, "attempts": delivery.attempts}
+    delivery.attempts += 1
+    delivery.claimed_at = None
+    delivery.response = response[:300]
+    if not error:
+        delivery.status, delivery.sent_at, delivery.next_attempt_at = (
+            DeliveryStatus.SENT,
+            timezone.now(),
+            None,
+        )
+        action = "delivery.sent"
+    elif retry and delivery.attempts < settings.NOTIFY_MAX_ATTEMPTS:
+        delivery.next_attempt_at = now + _backoff(delivery.attempts)
+        action = "delivery.retry"
+    else:
+        delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+        action = "delivery.failed"
+    delivery.last_error = error[:2000]
+    with transaction.atomic():
+        delivery.save(
+            update_fields=[
+                "attempts",
+                "claimed_at",
+                "response",
+                "status",
+                "sent_at",
+                "next_attempt_at",
+                "last_error",
+            ]
+        )
+        audit_record(
+            actor=None,
+            action=action,
+            obj=delivery,
+            old=old,
+            new={
+                "status": delivery.status,
+                "attempts": delivery.attempts,
+                "error": delivery.last_error,
+                "next_attempt_at": delivery.next_attempt_at,
+            },
+        )
+    if error:
+        logger.warning("delivery %s via %s: %s (%s)", delivery.id, delivery.kind, error, delivery.status)
+    return delivery
+
+
+def delivery_retry(*, delivery: Delivery, actor: Any) -> Delivery:
+    """Send a failed or suppressed delivery again from scratch (an administrator's decision)."""
+    if delivery.status not in {DeliveryStatus.FAILED, DeliveryStatus.SUPPRESSED} or delivery.kind == "inapp":
+        raise ValueError("只有发送失败或未发送的推送可以重发")
+    old = {"status": delivery.status, "attempts": delivery.attempts, "error": delivery.last_error}
+    delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.PENDING, 0, timezone.now()
+    delivery.claimed_at = None
+    with transaction.atomic():
+        delivery.save(update_fields=["status", "attempts", "next_attempt_at", "claimed_at"])
+        audit_record(
+            actor=actor, action="delivery.requeue", obj=delivery, old=old, new={"status": delivery.status}
+        )
+        transaction.on_commit(lambda: _enqueue([delivery.id]))
+    return delivery
+
+
+def channel_test(*, config: ChannelConfig, actor: Any) -> Delivery:
+    """Queue a test message on ``config`` (to ``actor`` for personal channels) and send it now."""
+    message = Message(
+        title="【测试】舆情系统通知渠道测试", body=f"这是发往“{config.name}”的测试消息。", level="general"
+    )
+    address = ""
+    if config.kind in PERSONAL_KINDS:
+        try:
+            address = channel_class(config.kind)(config.settings).address(actor)
+        except PermanentDeliveryError as exc:
+            raise ValueError(str(exc))
+    with transaction.atomic():
+        delivery = Delivery.objects.create(
+            kind=config.kind,
+            channel=config,
+            recipient=actor if config.kind in PERSONAL_KINDS else None,
+            address=address or mask_settings(config.settings).get("url", "")[:300],
+            title=message.title,
+            body=message.body,
+            level=message.level,
+            next_attempt_at=timezone.now(),
+        )
+        audit_record(actor=actor, action="channelconfig.test", obj=config, new={"delivery": delivery.id})
+    delivery_attempt(delivery.id)
+    delivery.refresh_from_db()
+    return delivery
+
+
+def preference_update(
+    *,
+    user: Any,
+    actor: Any,
+    by_email: bool,
+    by_sms: bool,
+    quiet_start: time | None,
+    quiet_end: time | None,
+    min_level: str,
+) -> NotificationPreference:
+    """Save ``user``'s preferences; raises ValidationError (field-named, Chinese) on a bad combination."""
+    pref = selectors.preference_for(user)
+    before = audit_snapshot(pref, fields=PREFERENCE_FIELDS) if pref.pk else None
+    pref.by_email, pref.by_sms, pref.min_level = by_email, by_sms, min_level
+    pref.quiet_start, pref.quiet_end = quiet_start, quiet_end
+    pref.full_clean(exclude=["user"])
+    with transaction.atomic():
+        pref.save()
+        after = audit_snapshot(pref, fields=PREFERENCE_FIELDS)
+        audit_record(
+            actor=actor,
+            action="notificationpreference.update" if before else "notificationpreference.create",
+            obj=pref,
+            old=before,
+            new=after,
+        )
+    return pref
+
+
+def duty_shift_create(
+    *, person: Any, start: datetime, end: datetime, note: str = "", actor: Any
+) -> DutyShift:
+    """Add a shift to the 值班表; raises ValidationError when it ends before it starts or is too long."""
+    shift = DutyShift(person=person, start=start, end=end, note=note)
+    shift.full_clean()
+    with transaction.atomic():
+        shift.save()
+        audit_record(actor=actor, action="dutyshift.create", obj=shift, new=audit_snapshot(shift))
+    return shift
 
 
 def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
@@ -34,3 +353,6 @@ def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> i
     if ids is not None:
         qs = qs.filter(id__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+__all__ = ["ChannelKind", "DeliveryError", "Message", "notify"]

@@ -31,8 +31,10 @@ def current_assignments(
 
 
 def escalation_chain(*, at: date | datetime | None = None) -> list[int]:
-    """User ids of the default alert chain from the organisation: 应急办值班成员 → 副主任 → 主任 →
-    副组长 → 组长; active accounts only. One query."""
+    """User ids of the default alert chain from the organisation: whoever the 值班表 has on duty at
+    ``at`` → 应急办值班成员 → 副主任 → 主任 → 副组长 → 组长; active accounts only. Two queries."""
+    from yuqing.notify.selectors import on_duty_user_ids  # notify builds on org, not the reverse
+
     rows = (
         current_assignments(at=at, roles={role for role, _ in ESCALATION_LEVELS})
         .filter(person__user__is_active=True)
@@ -43,7 +45,7 @@ def escalation_chain(*, at: date | datetime | None = None) -> list[int]:
         if role == access.OFFICE_MEMBER and not on_duty:
             continue
         by_role.setdefault(role, []).append(user_id)
-    chain: list[int] = []
+    chain: list[int] = on_duty_user_ids(at)
     for role, _ in ESCALATION_LEVELS:
         for user_id in by_role.get(role, []):
             if user_id not in chain:

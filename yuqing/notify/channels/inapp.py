@@ -13,11 +13,12 @@ class InAppChannel(Channel):
     kind = "inapp"
     label = "站内通知"
 
-    def send(self, recipient: Any, message: Message) -> None:
-        Notification.objects.create(
+    def send(self, recipient: Any, message: Message, *, address: str = "") -> str:
+        row = Notification.objects.create(
             recipient=recipient,
             title=message.title[:300],
             body=message.body,
             link=message.link[:300],
             alert_id=message.alert_id,
         )
+        return f"站内通知 #{row.id}"

@@ -1,0 +1,108 @@
+"""Pages: the 值班表, one's own notification preferences, the delivery log."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from yuqing.notify import selectors, services
+from yuqing.notify.api import LOG_READERS
+from yuqing.notify.models import ChannelConfig, DeliveryStatus, NotificationPreference
+from yuqing.org import access
+
+DUTY_READERS = tuple(access.ROSTER_READERS | access.OFFICE)
+
+
+@access.role_required(*DUTY_READERS)
+def duty(request: HttpRequest) -> HttpResponse:
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate()
+    monday, week = selectors.week_shifts(day)
+    days = []
+    shifts = list(week)
+    for offset in range(7):
+        current = monday + timedelta(days=offset)
+        rows = [
+            s
+            for s in shifts
+            if s.start < _midnight(current + timedelta(days=1)) and s.end > _midnight(current)
+        ]
+        days.append({"date": current, "shifts": rows, "today": current == timezone.localdate()})
+    return render(
+        request,
+        "notify/duty.html",
+        {
+            "now_on_duty": list(selectors.duty_shifts_at()),
+            "days": days,
+            "monday": monday,
+            "prev_week": monday - timedelta(days=7),
+            "next_week": monday + timedelta(days=7),
+        },
+    )
+
+
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+class PreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ("by_email", "by_sms", "quiet_start", "quiet_end", "min_level")
+        widgets = {
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    pref = selectors.preference_for(request.user)
+    form = PreferenceForm(request.POST or None, instance=pref)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.preference_update(user=request.user, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "通知偏好已保存")
+            return redirect("notify:preferences")
+    channels = ChannelConfig.objects.filter(enabled=True).order_by("kind", "name")
+    person = getattr(request.user, "person", None)
+    return render(
+        request,
+        "notify/preferences.html",
+        {
+            "form": form,
+            "channels": channels,
+            "email": getattr(request.user, "email", ""),
+            "phone": getattr(person, "phone", ""),
+        },
+    )
+
+
+@access.role_required(*LOG_READERS)
+def deliveries(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    status = status if status in DeliveryStatus.values else ""
+    page = Paginator(selectors.deliveries(status=status), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notify/deliveries.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": DeliveryStatus.choices,
+            "counts": selectors.delivery_counts(),
+        },
+    )

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django import forms
+
+from yuqing.policies.models import Validity
+from yuqing.policies.parsing import MAX_LENGTHS
+
+
+class PolicyForm(forms.Form):
+    """The page form; checks beyond required/length are the service's (``parsing.clean_policy``)."""
+
+    title = forms.CharField(label="标题", max_length=MAX_LENGTHS["title"])
+    doc_number = forms.CharField(
+        label="文号",
+        max_length=MAX_LENGTHS["doc_number"],
+        required=False,
+        help_text="留空则从标题或正文开头识别",
+    )
+    issuer = forms.CharField(
+        label="发文机关", max_length=MAX_LENGTHS["issuer"], required=False, help_text="留空则从标题识别"
+    )
+    issued_on = forms.CharField(label="发文日期", help_text="如 2018-11-30 或 2018年11月30日")
+    validity = forms.ChoiceField(label="效力", choices=Validity.choices)
+    text = forms.CharField(label="全文", widget=forms.Textarea(attrs={"rows": 20}))
