@@ -37,7 +37,32 @@ def demo_load(*, host: str | None = None, port: int | None = None) -> list[Sourc
         sources.append(source)
     plan_load_default()
     org_load_demo()
+    duty_load_demo()
+    from yuqing.cases.demo import case_demo_load
+    from yuqing.policies.services import policies_load_demo
+
+    policies_load_demo()
+    case_demo_load()
     return sources
+
+
+def duty_load_demo() -> None:
+    """值班表: the on-duty office member covers today and the next six days (08:00 to 08:00)."""
+    from datetime import datetime, time, timedelta
+
+    from yuqing.notify.models import DutyShift
+    from yuqing.org.models import Person
+
+    person = Person.objects.filter(user__username="duty", is_demo=True).first()
+    if person is None or DutyShift.objects.filter(person=person).exists():
+        return
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time(8)))
+    DutyShift.objects.bulk_create(
+        DutyShift(
+            person=person, start=start + timedelta(days=i), end=start + timedelta(days=i + 1), note="演示值班"
+        )
+        for i in range(-1, 7)
+    )
 
 
 def plan_load_default() -> MonitoringPlan:

@@ -124,6 +124,9 @@ def alerts_evaluate(event: Event, *, now: datetime | None = None) -> list[Alert]
             break
         _notify_position(alert, 0)
         raised.append(alert)
+        from yuqing.cases.services import case_open_for_alert
+
+        case_open_for_alert(alert, now=now)
         break
     return raised
 

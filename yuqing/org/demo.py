@@ -76,7 +76,14 @@ PEOPLE: tuple[tuple[str, str, str | None, str, str, tuple[Any, ...]], ...] = (
         (A.DEPARTMENT_HEAD, A.GROUP_MEMBER),
     ),
     ("head_rsjy", "吴海峰", "人事教育科", "人事教育科科长", "教育培训", (A.DEPARTMENT_HEAD, A.GROUP_MEMBER)),
-    ("head_fz", "郑晓明", "法制科", "法制科科长", "税收法律、复议应诉", (A.DEPARTMENT_HEAD, A.GROUP_MEMBER)),
+    (
+        "head_fz",
+        "郑晓明",
+        "法制科",
+        "法制科科长",
+        "税收法律、复议应诉、保密审查",
+        (A.DEPARTMENT_HEAD, A.GROUP_MEMBER, A.SECRECY_REVIEWER),
+    ),
     ("head_zg", "孙国庆", "征管科", "征管科科长", "征管改革", (A.DEPARTMENT_HEAD, A.GROUP_MEMBER)),
     ("head_sygl", "马建新", "税源管理科", "税源管理科科长", "税源分析", (A.DEPARTMENT_HEAD, A.GROUP_MEMBER)),
     (

@@ -32,6 +32,14 @@ class ProcedureSettings(models.Model):
     tracking_hours = models.PositiveIntegerField("后期跟踪期(小时)", default=72)
     first_response_hours = models.PositiveIntegerField("重大及以上首次权威回应时限(小时)", default=5)
     press_conference_hours = models.PositiveIntegerField("重大及以上新闻发布会时限(小时)", default=24)
+    auto_open_level = models.CharField(
+        "预警自动立案起点",
+        max_length=20,
+        choices=[("", "不自动立案"), *SEVERITY_CHOICES[1:]],
+        default="significant",
+        blank=True,
+        help_text="达到该等级的预警自动立案（状态为“发现”），由应急办通报事发科室",
+    )
     reopen_growth = models.PositiveIntegerField(
         "重新启动阈值·跟踪期新增信息数", default=10, help_text="跟踪期内事件新增信息达到该数即重新启动"
     )

@@ -1,6 +1,12 @@
 """Writes of the procedure. Every state change goes through ``case_transition``."""
 
-from yuqing.cases.services.case import available_transitions, case_open, case_transition, transition_check
+from yuqing.cases.services.case import (
+    available_transitions,
+    case_open,
+    case_open_for_alert,
+    case_transition,
+    transition_check,
+)
 from yuqing.cases.services.common import ProcedureError
 from yuqing.cases.services.deadlines import deadlines_sweep
 from yuqing.cases.services.plans import plan_decide, plan_draft, plan_launch, plan_submit, plan_update
@@ -33,6 +39,7 @@ __all__ = [
     "available_transitions",
     "case_finding_set",
     "case_open",
+    "case_open_for_alert",
     "case_transition",
     "coordination_log",
     "deadlines_sweep",

@@ -46,7 +46,8 @@ def case_open(
     from yuqing.events.models import Alert, Event
     from yuqing.org.models import Department
 
-    require_role(user, OPENERS, "立案")
+    if user is not None or alert_id is None:
+        require_role(user, OPENERS, "立案")  # only an alert's automatic case has no user
     errors: dict[str, str] = {}
     event = alert = None
     if alert_id is not None:
@@ -112,11 +113,29 @@ def case_open(
                 "confidentiality": confidentiality,
             },
         )
-        if alert is not None and alert.acknowledged_at is None:
+        if alert is not None and alert.acknowledged_at is None and user is not None:
             from yuqing.events.alerts import alert_acknowledge
 
             alert_acknowledge(alert, user=user, now=at)
+        from yuqing.releases.services.releases import release_deadlines_set
+
+        release_deadlines_set(case, now=at)
     return case
+
+
+def case_open_for_alert(alert: Any, *, now: datetime | None = None) -> Case | None:
+    """设计：预警达到自动立案起点（默认较大）时自动立案，状态“发现”，无操作人；该事件已有在办案件则不重复。"""
+    cfg = ProcedureSettings.current()
+    if not cfg.auto_open_level:
+        return None
+    if vocab.SEVERITY_ORDER.index(alert.level) < vocab.SEVERITY_ORDER.index(cfg.auto_open_level):
+        return None
+    if Case.objects.filter(event_id=alert.event_id, state__in=sorted(cv.OPEN_STATES)).exists():
+        return None
+    try:
+        return case_open(user=None, title="", alert_id=alert.pk, now=now)
+    except ProcedureError:
+        return None  # opened concurrently by someone else
 
 
 # --- preconditions ----------------------------------------------------------------------------------

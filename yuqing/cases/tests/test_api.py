@@ -25,7 +25,8 @@ def test_open_a_case_from_an_event_and_read_it_back(cast, event):
     assert body["state"] == "new" and set(body) == {"id", "state"}
     detail = api.get(f"/api/v1/cases/{body['id']}").json()
     assert detail["event_id"] == event.pk and detail["severity"] == "major"
-    assert [e["title"] for e in detail["timeline"]] == ["立案"]
+    assert detail["timeline"][0]["title"] == "立案"
+    assert {d["kind"] for d in detail["deadlines"]} == {"first_response", "press_conference"}  # 重大
     assert {m["to"] for m in detail["transitions"]} == {"notified", "closed"}
 
 

@@ -10,7 +10,7 @@ from yuqing.audit.models import AuditEntry
 from yuqing.audit.services import audit_verify
 from yuqing.cases import flow, services
 from yuqing.cases import vocab as cv
-from yuqing.cases.models import CaseTransition, Deadline
+from yuqing.cases.models import Case, CaseTransition, Deadline
 from yuqing.cases.services import ProcedureError
 from yuqing.cases.tests.drive import ORDER, advance, open_case
 
@@ -182,3 +182,26 @@ def test_verification_deadline_follows_severity(cast):
     task = services.verification_assign(case=general, user=cast.office, department_id=cast.department.pk)
     assert task.due_at - task.assigned_at == timedelta(hours=24)
     assert Deadline.objects.filter(kind="verification").count() == 2
+
+
+def test_an_alert_of_significant_or_above_opens_a_case_by_itself_once(cast, event):
+    from yuqing.events import alerts
+
+    raised = alerts.alerts_evaluate(event)
+    assert raised
+    case = Case.objects.get(event=event)
+    assert case.state == cv.NEW and case.opened_by is None and case.alert_id == raised[0].pk
+    assert case.severity == "major"
+    # 重大: the public-response targets start with the case.
+    assert set(case.deadlines.values_list("kind", flat=True)) >= {"first_response", "press_conference"}
+    alerts.alerts_evaluate(event)
+    assert Case.objects.filter(event=event).count() == 1
+
+
+def test_automatic_opening_can_be_switched_off(cast, event):
+    from yuqing.cases.models import ProcedureSettings
+    from yuqing.events import alerts
+
+    ProcedureSettings.objects.update_or_create(pk=1, defaults={"auto_open_level": ""})
+    assert alerts.alerts_evaluate(event)
+    assert not Case.objects.exists()
