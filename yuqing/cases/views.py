@@ -309,7 +309,7 @@ def verification(request: HttpRequest, case_id: int, task_id: int) -> HttpRespon
                     verification=task,
                 )
         except ProcedureError as exc:
-            errors, status = exc.errors or {"__all__": exc.message}, STATUS[exc.code]
+            errors, status = {**exc.errors, "form": exc.message}, STATUS[exc.code]
             messages.error(request, exc.message)
         else:
             messages.success(request, "核实结果已提交应急办")

@@ -102,6 +102,10 @@ def test_the_department_records_its_verification_with_evidence(cast, tmp_path):
     task = case.verifications.get()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    page = cast.client(cast.handler).get(f"/cases/{case.pk}/verifications/{task.pk}/")
+    assert page.status_code == 200 and "提交核实结果" in page.content.decode()
+    refused = cast.client(cast.other_head).post(f"/cases/{case.pk}/verifications/{task.pk}/", {"cause": "x"})
+    assert refused.status_code == 404
     with override_settings(ATTACHMENT_DIR=tmp_path):
         r = cast.client(cast.handler).post(
             f"/cases/{case.pk}/verifications/{task.pk}/",
