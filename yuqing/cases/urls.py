@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.case_index, name="list"),
     path("new/", views.case_new, name="new"),
     path("late/", views.late_board, name="late"),
+    path("accountability/", views.accountability_board, name="accountability_board"),
     path("<int:case_id>/", views.case_detail, name="detail"),
     path("<int:case_id>/dossier/", views.case_dossier, name="dossier"),
     path("<int:case_id>/move/", views.case_move, name="move"),

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from yuqing import vocab
 from yuqing.cases import flow, selectors, services
 from yuqing.cases import vocab as cv
-from yuqing.cases.access import department_of_case
+from yuqing.cases.access import case_scope, department_of_case
 from yuqing.cases.models import (
+    AccountabilityRecord,
     Attachment,
     Case,
     Deadline,
@@ -230,6 +231,22 @@ def case_dossier(request: HttpRequest, case_id: int) -> HttpResponse:
 def late_board(request: HttpRequest) -> HttpResponse:
     rows = selectors.overdue_deadlines(user=request.user)
     return render(request, "cases/late.html", {"rows": rows[:300], "reporting": Deadline.REPORTING})
+
+
+@login_required
+def accountability_board(request: HttpRequest) -> HttpResponse:
+    """问责台账 (三(五)): accountability records of the cases the reader may see (纪检组, leaders)."""
+    readers = flow.LEADERS | flow.OFFICE_HEADS | {access.AUDITOR}
+    if not access.cached_roles(request.user) & readers:
+        return access.forbidden(request, readers)
+    rows = (
+        AccountabilityRecord.objects.filter(
+            case__in=Case.objects.filter(case_scope(request.user)).values("pk")
+        )
+        .select_related("case", "recorded_by__person", "deadline")
+        .order_by("-recorded_at")[:500]
+    )
+    return render(request, "cases/accountability.html", {"rows": rows})
 
 
 def _act(request: HttpRequest, case: Case, form: str, fn: Callable[[], Any], success: str) -> HttpResponse:

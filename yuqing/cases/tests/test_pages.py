@@ -159,3 +159,12 @@ def test_the_list_page_uses_a_fixed_number_of_queries(cast, django_assert_max_nu
     c = cast.client(cast.office)
     with django_assert_max_num_queries(12):
         assert c.get("/cases/").status_code == 200
+
+
+def test_the_accountability_board_is_for_the_auditor_and_leaders(cast):
+    case = advance(open_case(cast), cast, cv.TRACKING)
+    assert case.accountability.exists()
+    html = cast.client(cast.auditor).get("/cases/accountability/").content.decode()
+    assert "张三" in html and "直接责任" in html
+    assert cast.client(cast.office).get("/cases/accountability/").status_code == 403
+    assert cast.client(cast.head).get("/cases/accountability/").status_code == 403
