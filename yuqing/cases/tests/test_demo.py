@@ -41,6 +41,8 @@ def test_the_demo_case_is_closed_and_its_file_shows_every_stage():
         "coordination",
         "evaluation",
         "deadline",
+        "release",
+        "guidance",
     } <= kinds
     assert not case.deadlines.filter(missed_at__isnull=False).exists()
     assert case_demo_load() is None and Case.objects.count() == 1

@@ -1,0 +1,221 @@
+"""信息发布 (二(五), 三(四)): releases with 保密审查 and 签发, the 统一口径 library, 舆论引导 tasks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+KINDS = {
+    "press_release": "新闻通稿",
+    "situation": "情况通报",
+    "response": "回应",
+    "policy": "政策解读",
+}
+# Kinds whose publication is the case's first authoritative response (首次权威回应).
+RESPONSE_KINDS = frozenset({"press_release", "situation", "response"})
+CHANNELS = {
+    "website": "官网",
+    "weibo": "官方微博",
+    "wechat": "微信公众号",
+    "press_conference": "新闻发布会",
+    "interview": "媒体采访",
+}
+STATUSES = {
+    "draft": "草稿",
+    "submitted": "待保密审查",
+    "reviewed": "已通过保密审查，待签发",
+    "signed": "已签发，待发布",
+    "published": "已发布",
+}
+# The reviewer's checklist (三(四) 严格信息发布审批程序和保密审查): every item must be confirmed to pass.
+CHECKLIST = {
+    "no_state_secrets": "不含国家秘密和工作秘密",
+    "no_taxpayer_privacy": "不含纳税人涉税隐私（姓名、识别号、申报与纳税信息等）",
+    "facts_verified": "所述事实已经核实",
+    "consistent_with_points": "口径与统一口径一致",
+    "no_unpublished_info": "不含未经公开的税收信息",
+}
+REVIEW_RESULTS = {"pass": "通过", "return": "退回修改"}
+TASK_STATUSES = {"open": "进行中", "done": "已完成", "cancelled": "已取消"}
+
+
+class TalkingPoint(models.Model):
+    """统一口径: one version of the approved points on a topic. A new version of a topic replaces the
+    previous one from its ``valid_from``; old versions stay on file."""
+
+    topic = models.CharField("主题", max_length=100, db_index=True)
+    version = models.PositiveSmallIntegerField("版本", default=1)
+    text = models.TextField("口径内容")
+    key_terms = models.JSONField(
+        "关键词", default=list, blank=True, help_text="核对稿件是否采用本口径所看的词；空则由系统自动提取"
+    )
+    valid_from = models.DateTimeField("生效时间")
+    valid_until = models.DateTimeField("失效时间", null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="talking_points",
+        verbose_name="关联案件",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="审定人"
+    )
+    created_at = models.DateTimeField("审定时间")
+
+    class Meta:
+        verbose_name = "统一口径"
+        verbose_name_plural = "统一口径"
+        ordering = ["topic", "-version"]
+        constraints = [models.UniqueConstraint(fields=["topic", "version"], name="talking_point_version")]
+
+    def __str__(self) -> str:
+        return f"{self.topic}（第{self.version}版）"
+
+
+class Release(models.Model):
+    """One draft for publication: written by the office, 保密审查 by a designated reviewer, 签发 by a
+    leader, then marked published. The signed text is frozen (``content_hash`` and a cases.Signature)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="releases")
+    kind = models.CharField("类型", max_length=20, choices=list(KINDS.items()))
+    channel = models.CharField("发布渠道", max_length=20, choices=list(CHANNELS.items()))
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("正文")
+    topics = models.JSONField("采用的口径主题", default=list, blank=True)
+    planned_at = models.DateTimeField("计划发布时间", null=True, blank=True)
+    status = models.CharField("状态", max_length=20, choices=list(STATUSES.items()), default="draft")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="起草人"
+    )
+    created_at = models.DateTimeField("起草时间")
+    updated_at = models.DateTimeField("修改时间")
+    revision = models.PositiveIntegerField("修改次数", default=1)
+    submitted_at = models.DateTimeField("送审时间", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="签发人",
+    )
+    signed_at = models.DateTimeField("签发时间", null=True, blank=True)
+    content_hash = models.CharField("签发内容哈希", max_length=64, blank=True, default="")
+    published_url = models.URLField("发布地址", max_length=500, blank=True, default="")
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发布登记人",
+    )
+
+    class Meta:
+        verbose_name = "信息发布"
+        verbose_name_plural = "信息发布"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{KINDS.get(self.kind, self.kind)}：{self.title}"
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES[self.status]
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def channel_label(self) -> str:
+        return CHANNELS.get(self.channel, self.channel)
+
+
+class SecrecyReview(models.Model):
+    """保密审查 record: who reviewed which revision, when, the checklist answers and the result."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="reviews")
+    revision = models.PositiveIntegerField("审查的稿件版次")
+    content_hash = models.CharField("审查内容哈希", max_length=64)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="审查人"
+    )
+    reviewed_at = models.DateTimeField("审查时间")
+    checklist = models.JSONField("审查清单")
+    result = models.CharField("结论", max_length=10, choices=list(REVIEW_RESULTS.items()))
+    comments = models.TextField("审查意见", blank=True, default="")
+    # Talking-point coverage the reviewer saw: [{"id", "topic", "version", "share", "used", "contradicted"}]
+    coverage = models.JSONField("口径核对", default=list, blank=True)
+
+    class Meta:
+        verbose_name = "保密审查记录"
+        verbose_name_plural = "保密审查记录"
+        ordering = ["reviewed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"保密审查（{REVIEW_RESULTS.get(self.result, self.result)}）"
+
+    @property
+    def result_label(self) -> str:
+        return REVIEW_RESULTS.get(self.result, self.result)
+
+    @property
+    def checklist_rows(self) -> list[tuple[str, bool]]:
+        return [(label, bool(self.checklist.get(key))) for key, label in CHECKLIST.items()]
+
+
+class GuidanceTask(models.Model):
+    """舆论引导 task for a 税收评论员 / 网络宣传员: which points to use, where, by when."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="guidance_tasks")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="承办人"
+    )
+    instructions = models.TextField("引导要求", blank=True, default="")
+    where = models.CharField("发声平台/位置", max_length=300)
+    talking_points = models.ManyToManyField(TalkingPoint, blank=True, related_name="+", verbose_name="口径")
+    due_at = models.DateTimeField("完成时限")
+    status = models.CharField("状态", max_length=20, choices=list(TASK_STATUSES.items()), default="open")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="布置人"
+    )
+    created_at = models.DateTimeField("布置时间")
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "舆论引导任务"
+        verbose_name_plural = "舆论引导任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"引导任务：{self.where}"
+
+    @property
+    def status_label(self) -> str:
+        return TASK_STATUSES[self.status]
+
+
+class GuidancePost(models.Model):
+    """What a commentator posted for a task (URL, time)."""
+
+    task = models.ForeignKey(GuidanceTask, on_delete=models.CASCADE, related_name="posts")
+    url = models.URLField("帖文地址", max_length=500)
+    platform = models.CharField("平台", max_length=100, blank=True, default="")
+    posted_at = models.DateTimeField("发布时间")
+    note = models.TextField("说明", blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "引导发帖记录"
+        verbose_name_plural = "引导发帖记录"
+        ordering = ["posted_at", "id"]
+
+    def __str__(self) -> str:
+        return self.url

@@ -1,0 +1,121 @@
+"""What the release services share: who may do what, the status table, guards and the content snapshot."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from yuqing.cases import flow
+from yuqing.cases.access import DEPARTMENT_ROLES, may_read
+from yuqing.cases.models import Case
+from yuqing.cases.services.common import ProcedureError, forbidden
+from yuqing.org import access
+from yuqing.releases.models import STATUSES, Release
+
+AUTHORS = flow.OFFICE  # 舆情应急办 drafts, edits, submits and marks published
+REVIEWERS = frozenset({access.SECRECY_REVIEWER})
+SIGNERS = access.SIGNING_ROLES
+POINT_EDITORS = flow.OFFICE_HEADS | flow.LEADERS
+TASK_ASSIGNERS = flow.OFFICE | flow.LEADERS
+COMMENTATORS = access.TALENT_POOL
+# Who sees every release (not only those of cases they may read).
+READ_ALL = flow.OFFICE | flow.LEADERS | REVIEWERS
+# Who may open release pages at all (then: the releases of cases they may read, or all for READ_ALL).
+RELEASE_READERS = READ_ALL | access.WORKING_GROUP | {access.AUDITOR} | DEPARTMENT_ROLES
+POINT_READERS = READ_ALL | COMMENTATORS | access.WORKING_GROUP
+
+# The release's status moves, declared once: action → (from statuses, to status).
+MOVES: dict[str, tuple[frozenset[str], str]] = {
+    "edit": (frozenset({"draft", "submitted", "reviewed"}), "draft"),
+    "submit": (frozenset({"draft"}), "submitted"),
+    "review_pass": (frozenset({"submitted"}), "reviewed"),
+    "review_return": (frozenset({"submitted"}), "draft"),
+    "sign": (frozenset({"reviewed"}), "signed"),
+    "publish": (frozenset({"signed"}), "published"),
+}
+REFUSALS = {
+    "edit": "稿件{status}，内容已冻结，不能修改；如需更正请起草新稿",
+    "submit": "稿件{status}，不能送审",
+    "review_pass": "稿件{status}，不在待保密审查状态",
+    "review_return": "稿件{status}，不在待保密审查状态",
+    "sign": "稿件{status}：须先通过保密审查才能签发",
+    "publish": "稿件{status}：只有经保密审查并签发的稿件才能标记为已发布",
+}
+
+
+def move(release: Release, action: str) -> str:
+    """The status ``action`` leads to from the release's current status, or a 409 saying why not."""
+    sources, target = MOVES[action]
+    if release.status not in sources:
+        raise ProcedureError(REFUSALS[action].format(status=STATUSES[release.status]))
+    return target
+
+
+def refuse_after_returned_plan(case: Case) -> None:
+    """No release while the case's latest response plan is returned and no newer plan is approved."""
+    returned = case.plans.filter(status="returned").order_by("-version").first()
+    if returned and not case.plans.filter(status="approved", version__gt=returned.version).exists():
+        raise ProcedureError(
+            f"该案件的应对方案（第{returned.version}版）已被退回，新方案批准前不能发布信息；"
+            "请先修改方案并报批"
+        )
+
+
+def refuse_unless_readable(user: Any, case: Case) -> None:
+    if not may_read(user, case):
+        raise forbidden(f"您无权查看案件 {case.pk}，不能为其办理信息发布")
+
+
+def may_see_release(user: Any, release: Release) -> bool:
+    return bool(access.cached_roles(user) & READ_ALL) or may_read(user, release.case)
+
+
+def snapshot(release: Release) -> dict[str, Any]:
+    """The content that review and 签发 freeze."""
+    return {
+        "release_id": release.pk,
+        "case_id": release.case_id,
+        "kind": release.kind,
+        "channel": release.channel,
+        "title": release.title,
+        "body": release.body,
+        "topics": list(release.topics),
+    }
+
+
+def parse_time(
+    value: Any, *, field: str, label: str, errors: dict[str, str], not_after: datetime | None = None
+) -> datetime | None:
+    if value in (None, ""):
+        return None
+    at = value if isinstance(value, datetime) else parse_datetime(str(value).strip().replace(" ", "T", 1))
+    if at is None:
+        errors[field] = f"{label}格式不对，应如 2026-11-27 09:30"
+        return None
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if not_after is not None and at > not_after + timedelta(minutes=1):
+        errors[field] = f"{label}不能晚于当前时间"
+    return at
+
+
+def clean_url(value: Any, *, field: str, label: str, errors: dict[str, str], required: bool = True) -> str:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    url = "" if value is None else str(value).strip()
+    if not url:
+        if required:
+            errors[field] = f"请填写{label}"
+        return ""
+    if len(url) > 500:
+        errors[field] = f"{label}不能超过 500 个字符"
+        return url
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        errors[field] = f"{label}须为 http:// 或 https:// 开头的网址"
+    return url
