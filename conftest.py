@@ -13,12 +13,6 @@ from yuqing.org.services import api_token_create, person_create, role_assign
 PASSWORD = "Tiemenguan-2026!"  # noqa: S105 — test persona
 
 
-@pytest.fixture
-def clerk(db):
-    """A member of the office on duty (舆情应急办): reads the feed."""
-    return get_user_model().objects.create_user("clerk", password=PASSWORD)
-
-
 def make_persona(
     username: str, name: str, *roles: str, department: str | None = None, password: str | None = None
 ):
@@ -29,6 +23,31 @@ def make_persona(
     for role in roles:
         role_assign(person=person, role=role)
     return person.user
+
+
+@pytest.fixture
+def clerk(db):
+    """A 舆情应急办 member (for 纳税服务科; not on duty): reads the feed, corrects labels, pushes items.
+    The office's one member for 办公室 is ``office_member``, so both can be used in one test."""
+    return make_persona("clerk", "科员甲", access.OFFICE_MEMBER, department="纳税服务科", password=PASSWORD)
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, holds no role: every page but their notifications must refuse them."""
+    return make_persona("outsider", "外单位人员")
+
+
+@pytest.fixture
+def department_head(db):
+    """征管科's 科室负责人: receives verification tasks; does not watch the raw feed."""
+    return make_persona("head_zg", "征管科科长", access.DEPARTMENT_HEAD, department="征管科")
+
+
+@pytest.fixture
+def commentator(db):
+    """A 税收评论员 of the talent pool: receives guidance tasks."""
+    return make_persona("commentator", "评论员丙", access.COMMENTATOR, department="法制科")
 
 
 @pytest.fixture

@@ -148,7 +148,7 @@ AXES_PERMALOCK_MESSAGE = "账号因多次密码错误已被锁定，请联系系
 # Reverse proxies in front of the application (0: clients connect directly); see audit.context.client_ip.
 PROXY_COUNT = env_int("YUQING_PROXY_COUNT", 0, minimum=0, maximum=5)
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "web:items"
+LOGIN_REDIRECT_URL = "web:home"  # each role lands on its own first page
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("YUQING_SESSION_SECONDS", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

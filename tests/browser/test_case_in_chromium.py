@@ -32,6 +32,7 @@ def test_alert_to_case_to_verification_to_signed_report_to_timeline(browser, liv
     (alert,) = alerts.alerts_evaluate(event)
     base = live_server.url
     page = browser.new_page(locale="zh-CN")
+    page.set_default_timeout(60_000)  # shared 2-core CI machines can be slow; nothing here waits on time
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)

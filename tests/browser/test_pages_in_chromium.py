@@ -6,11 +6,12 @@ import os
 import shutil
 
 import pytest
-from django.contrib.auth import get_user_model
 
+from conftest import make_persona
 from yuqing.events.models import Event
 from yuqing.items.ingest import ingest_entries
 from yuqing.items.models import Item
+from yuqing.org import access
 from yuqing.sources.fetchers.base import RawEntry
 from yuqing.sources.models import Source
 
@@ -46,7 +47,7 @@ def browser():
 
 
 def test_officer_logs_in_searches_and_opens_an_item_and_its_event(browser, live_server):
-    get_user_model().objects.create_user("duty", password=PASSWORD)
+    make_persona("duty", "值班员", access.OFFICE_MEMBER, department="办公室", password=PASSWORD)
     source = Source.objects.create(
         name="铁门关论坛", kind="rss", url="http://bbs.example.cn/rss", media_type="forum"
     )

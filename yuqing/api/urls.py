@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.security import django_auth
+from ninja import NinjaAPI, Swagger
 
-from yuqing.api.auth import TokenAuth
+from yuqing.api.auth import SessionAuth, TokenAuth, docs_access
 from yuqing.cases.api import router as cases_router
 from yuqing.cases.services.common import ProcedureError
 from yuqing.events.api import router as events_router
@@ -19,8 +18,12 @@ api = NinjaAPI(
     title="涉税舆情监测与应急处置系统 API",
     version="1",
     urls_namespace="api",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SessionAuth()],
     docs_url="/docs",
+    # Swagger UI from ninja's static files ("ninja" is in INSTALLED_APPS), never a CDN: the CSP allows
+    # same-origin scripts only. The schema and the docs need a login or a token, like every other route.
+    docs=Swagger(),
+    docs_decorator=docs_access,
 )
 
 

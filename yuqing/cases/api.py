@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from yuqing.cases import selectors, services
+from yuqing.api.auth import require_roles
+from yuqing.cases import flow, selectors, services
 from yuqing.cases.models import (
     Case,
     HandlingAction,
@@ -130,6 +131,7 @@ def _row(case: Case) -> dict[str, Any]:
 
 @router.post("/cases", response={201: CaseRef, **ERRORS}, summary="立案")
 def case_create(request: HttpRequest, payload: CaseIn) -> Status:
+    require_roles(request, flow.WRITERS)
     case = services.case_open(user=request.user, **payload.dict())
     return Status(201, {"id": case.pk, "state": case.state})
 
@@ -138,6 +140,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status:
 def case_index(
     request: HttpRequest, page: int = 1, state: str = "", severity: str = "", q: str = ""
 ) -> dict[str, Any]:
+    require_roles(request, flow.READERS)
     qs = selectors.case_list(user=request.user, state=state, severity=severity, q=q)
     page = max(page, 1)
     rows = list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
@@ -146,6 +149,7 @@ def case_index(
 
 @router.get("/cases/{case_id}", response={200: CaseOut, 404: Refusal}, summary="案件详情：状态、时限、时间线")
 def case_detail(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    require_roles(request, flow.READERS)
     case = _case(request, case_id)
     return {
         **_row(case),
@@ -178,6 +182,7 @@ class TransitionIn(Schema):
 
 @router.post("/cases/{case_id}/transitions", response={200: CaseRef, **ERRORS}, summary="变更案件状态")
 def case_move(request: HttpRequest, case_id: int, payload: TransitionIn) -> dict[str, Any]:
+    require_roles(request, flow.READERS)
     case = services.case_transition(
         case=_case(request, case_id), to=payload.to, user=request.user, reason=payload.reason
     )
@@ -214,6 +219,7 @@ def _verification(task: VerificationTask) -> dict[str, Any]:
     summary="通报事发科室，布置核实任务",
 )
 def verification_create(request: HttpRequest, case_id: int, payload: VerificationIn) -> Status:
+    require_roles(request, flow.WRITERS)
     task = services.verification_assign(case=_case(request, case_id), user=request.user, **payload.dict())
     return Status(201, _verification(task))
 
@@ -234,6 +240,7 @@ class VerificationResultIn(Schema):
 def verification_result(
     request: HttpRequest, case_id: int, task_id: int, payload: VerificationResultIn
 ) -> dict:
+    require_roles(request, flow.DEPARTMENT)
     task = get_object_or_404(VerificationTask, pk=task_id, case=_case(request, case_id))
     return _verification(services.verification_submit(task=task, user=request.user, data=payload.dict()))
 
@@ -297,6 +304,7 @@ def _report(r: SituationReport) -> dict[str, Any]:
     summary="起草书面情况报告或记录口头报告（缺要素时 422 并逐项列出）",
 )
 def report_create(request: HttpRequest, case_id: int, payload: ReportIn) -> Status:
+    require_roles(request, flow.WRITERS)
     report = services.report_create(case=_case(request, case_id), user=request.user, data=payload.dict())
     return Status(201, _report(report))
 
@@ -315,6 +323,7 @@ class SignatureOut(Schema):
     summary="签发情况报告（仅标明的签发人）",
 )
 def report_sign(request: HttpRequest, case_id: int, report_id: int) -> dict[str, Any]:
+    require_roles(request, flow.REPORT_SIGNERS)
     report = get_object_or_404(SituationReport, pk=report_id, case=_case(request, case_id))
     sig = services.report_sign(report=report, user=request.user)
     report.refresh_from_db()
@@ -362,6 +371,7 @@ def _plan(p: ResponsePlan) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/plans", response={201: PlanOut, **ERRORS}, summary="起草应对方案")
 def plan_create(request: HttpRequest, case_id: int, payload: PlanIn) -> Status:
+    require_roles(request, flow.WRITERS)
     plan = services.plan_draft(case=_case(request, case_id), user=request.user, data=payload.dict())
     return Status(201, _plan(plan))
 
@@ -372,6 +382,7 @@ def _plan_of(request: HttpRequest, case_id: int, plan_id: int) -> ResponsePlan:
 
 @router.post("/cases/{case_id}/plans/{plan_id}/submit", response={200: PlanOut, **ERRORS}, summary="方案报批")
 def plan_submit(request: HttpRequest, case_id: int, plan_id: int) -> dict:
+    require_roles(request, flow.WRITERS)
     return _plan(services.plan_submit(plan=_plan_of(request, case_id, plan_id), user=request.user))
 
 
@@ -386,6 +397,7 @@ class DecisionIn(Schema):
     summary="审批应对方案（批准或退回）",
 )
 def plan_decision(request: HttpRequest, case_id: int, plan_id: int, payload: DecisionIn) -> dict:
+    require_roles(request, flow.LEADERS)
     plan = services.plan_decide(plan=_plan_of(request, case_id, plan_id), user=request.user, **payload.dict())
     return _plan(plan)
 
@@ -394,6 +406,7 @@ def plan_decision(request: HttpRequest, case_id: int, plan_id: int, payload: Dec
     "/cases/{case_id}/plans/{plan_id}/launch", response={200: CaseRef, **ERRORS}, summary="启动应对方案"
 )
 def plan_launch(request: HttpRequest, case_id: int, plan_id: int) -> dict:
+    require_roles(request, flow.LEADERS)
     case = services.plan_launch(plan=_plan_of(request, case_id, plan_id), user=request.user)
     return {"id": case.pk, "state": case.state}
 
@@ -419,6 +432,7 @@ def _action(a: HandlingAction) -> dict[str, Any]:
 
 @router.post("/cases/{case_id}/actions", response={201: ActionOut, **ERRORS}, summary="布置处置措施")
 def action_create(request: HttpRequest, case_id: int, payload: ActionIn) -> Status:
+    require_roles(request, flow.WRITERS)
     action = services.action_create(case=_case(request, case_id), user=request.user, data=payload.dict())
     return Status(201, _action(action))
 
@@ -433,6 +447,7 @@ class ResultIn(Schema):
     summary="填报处置措施完成情况",
 )
 def action_complete(request: HttpRequest, case_id: int, action_id: int, payload: ResultIn) -> dict:
+    require_roles(request, flow.READERS)
     action = get_object_or_404(HandlingAction, pk=action_id, case=_case(request, case_id))
     return _action(services.action_complete(action=action, user=request.user, result=payload.result))
 
@@ -444,6 +459,7 @@ class FindingIn(Schema):
 
 @router.post("/cases/{case_id}/finding", response={200: CaseRef, **ERRORS}, summary="修改事实认定")
 def case_finding(request: HttpRequest, case_id: int, payload: FindingIn) -> dict:
+    require_roles(request, flow.FINDING_EDITORS)
     case = services.case_finding_set(case=_case(request, case_id), user=request.user, **payload.dict())
     return {"id": case.pk, "state": case.state}
 
@@ -463,6 +479,7 @@ class RecordRef(Schema):
 
 @router.post("/cases/{case_id}/accountability", response={201: RecordRef, **ERRORS}, summary="记录问责")
 def accountability(request: HttpRequest, case_id: int, payload: AccountabilityIn) -> Status:
+    require_roles(request, flow.ACCOUNTABILITY_WRITERS)
     row = services.accountability_record(case=_case(request, case_id), user=request.user, data=payload.dict())
     return Status(201, {"id": row.pk})
 
@@ -483,6 +500,7 @@ class SourceRequestIn(Schema):
     summary="记录源头控制（删除/更正）请求",
 )
 def source_request(request: HttpRequest, case_id: int, payload: SourceRequestIn) -> Status:
+    require_roles(request, flow.WRITERS)
     row = services.source_request_create(case=_case(request, case_id), user=request.user, data=payload.dict())
     return Status(201, {"id": row.pk})
 
@@ -498,6 +516,7 @@ class AnswerIn(Schema):
     summary="记录对方答复",
 )
 def source_answer(request: HttpRequest, case_id: int, row_id: int, payload: AnswerIn) -> dict:
+    require_roles(request, flow.WRITERS)
     row = get_object_or_404(SourceControlRequest, pk=row_id, case=_case(request, case_id))
     services.source_request_answer(row=row, user=request.user, **payload.dict())
     return {"id": row.pk}
@@ -515,6 +534,7 @@ class CoordinationIn(Schema):
 
 @router.post("/cases/{case_id}/coordination", response={201: RecordRef, **ERRORS}, summary="记录协调配合")
 def coordination(request: HttpRequest, case_id: int, payload: CoordinationIn) -> Status:
+    require_roles(request, flow.WRITERS)
     row = services.coordination_log(case=_case(request, case_id), user=request.user, data=payload.dict())
     return Status(201, {"id": row.pk})
 
@@ -531,6 +551,7 @@ class EvaluationIn(Schema):
 
 @router.put("/cases/{case_id}/evaluation", response={200: RecordRef, **ERRORS}, summary="保存或提交评估报告")
 def evaluation(request: HttpRequest, case_id: int, payload: EvaluationIn) -> dict:
+    require_roles(request, flow.WRITERS)
     data = payload.dict()
     submit = data.pop("submit")
     row = services.evaluation_save(case=_case(request, case_id), user=request.user, data=data, submit=submit)
@@ -550,6 +571,7 @@ class OverdueOut(Schema):
 
 @router.get("/deadlines/overdue", response=list[OverdueOut], summary="迟报/超期看板")
 def overdue(request: HttpRequest, reporting_only: bool = False) -> list[dict[str, Any]]:
+    require_roles(request, flow.READERS)
     return [
         {
             "id": d.pk,

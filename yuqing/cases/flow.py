@@ -18,6 +18,15 @@ OFFICE_HEADS = frozenset({access.OFFICE_DIRECTOR, access.OFFICE_DEPUTY})
 LEADERS = frozenset({access.GROUP_LEADER, access.GROUP_DEPUTY})
 DEPARTMENT = frozenset({access.DEPARTMENT_HEAD, access.DEPARTMENT_HANDLER})
 
+# Who may open the procedure's pages and API at all (which cases each sees: yuqing.cases.access).
+READERS = access.CASE_READERS
+WRITERS = OFFICE | LEADERS  # open cases, notify, draft reports and plans, record handling
+UPLOADERS = WRITERS | DEPARTMENT
+REPORT_SIGNERS = LEADERS | {access.OFFICE_DIRECTOR}
+FINDING_EDITORS = LEADERS | OFFICE_HEADS
+ACCOUNTABILITY_WRITERS = WRITERS | {access.AUDITOR}
+ACCOUNTABILITY_READERS = LEADERS | OFFICE_HEADS | {access.AUDITOR}
+
 
 @dataclass(frozen=True)
 class Rule:

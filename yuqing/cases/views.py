@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -54,7 +53,7 @@ def _people(roles: frozenset[str] | set[str] | None = None) -> list[Any]:
     return list(seen.values())
 
 
-@login_required
+@access.role_required(*flow.READERS)
 def case_index(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     qs = selectors.case_list(
@@ -80,7 +79,7 @@ def case_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@access.role_required(*flow.WRITERS)
 def case_new(request: HttpRequest) -> HttpResponse:
     from yuqing.events.models import Alert, Event
     from yuqing.org.models import Department
@@ -212,13 +211,13 @@ def _measure_rows(post: Any) -> list[dict[str, Any]]:
     ]
 
 
-@login_required
+@access.role_required(*flow.READERS)
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     return render(request, "cases/detail.html", _detail_context(request, case))
 
 
-@login_required
+@access.role_required(*flow.READERS)
 def case_dossier(request: HttpRequest, case_id: int) -> HttpResponse:
     """一案一档: the whole file in order, for printing."""
     case = _case_or_404(request, case_id)
@@ -227,18 +226,15 @@ def case_dossier(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "cases/dossier.html", context)
 
 
-@login_required
+@access.role_required(*flow.READERS)
 def late_board(request: HttpRequest) -> HttpResponse:
     rows = selectors.overdue_deadlines(user=request.user)
     return render(request, "cases/late.html", {"rows": rows[:300], "reporting": Deadline.REPORTING})
 
 
-@login_required
+@access.role_required(*flow.ACCOUNTABILITY_READERS)
 def accountability_board(request: HttpRequest) -> HttpResponse:
     """问责台账 (三(五)): accountability records of the cases the reader may see (纪检组, leaders)."""
-    readers = flow.LEADERS | flow.OFFICE_HEADS | {access.AUDITOR}
-    if not access.cached_roles(request.user) & readers:
-        return access.forbidden(request, readers)
     rows = (
         AccountabilityRecord.objects.filter(
             case__in=Case.objects.filter(case_scope(request.user)).values("pk")
@@ -264,7 +260,7 @@ def _act(request: HttpRequest, case: Case, form: str, fn: Callable[[], Any], suc
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.READERS)
 def case_move(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     to = request.POST.get("to", "")
@@ -280,7 +276,7 @@ def case_move(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.WRITERS)
 def verification_assign(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     from django.utils.dateparse import parse_datetime
@@ -305,7 +301,7 @@ def verification_assign(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@access.role_required(*flow.READERS)
 def verification(request: HttpRequest, case_id: int, task_id: int) -> HttpResponse:
     """The department's page: the lead, the deadline, and the form for its findings and evidence."""
     case = _case_or_404(request, case_id)
@@ -350,7 +346,7 @@ def verification(request: HttpRequest, case_id: int, task_id: int) -> HttpRespon
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.UPLOADERS)
 def attachment_upload(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     upload = request.FILES.get("file")
@@ -369,7 +365,7 @@ def attachment_upload(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@access.role_required(*flow.READERS)
 def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
     """Served only to readers of the case, always as a download (never rendered inline)."""
     case = _case_or_404(request, case_id)
@@ -391,7 +387,7 @@ def _signers() -> dict[str, list[Any]]:
     return {level: _people(roles) for level, roles in SIGNERS_BY_LEVEL.items()}
 
 
-@login_required
+@access.role_required(*flow.WRITERS)
 def report_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     if not access.cached_roles(request.user) & (flow.OFFICE | flow.LEADERS):
@@ -451,7 +447,7 @@ def report_new(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@access.role_required(*flow.READERS)
 def report(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     rep = get_object_or_404(SituationReport.objects.select_related("signer__person"), pk=report_id, case=case)
@@ -471,7 +467,7 @@ def report(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.REPORT_SIGNERS)
 def report_sign(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     rep = get_object_or_404(SituationReport, pk=report_id, case=case)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
-from yuqing.cases import services
+from yuqing.cases import flow, services
 from yuqing.cases.models import HandlingAction, ResponsePlan, SourceControlRequest
 from yuqing.cases.views import MEASURE_ROWS, _act, _case_or_404
+from yuqing.org import access
 
 # --- response, handling, evaluation ------------------------------------------------------------------
 
@@ -35,7 +35,7 @@ def _measures(post: Any) -> list[dict[str, Any]]:
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.WRITERS)
 def plan_create(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     data = {
@@ -59,7 +59,7 @@ def plan_create(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.WRITERS)
 def plan_action(request: HttpRequest, case_id: int, plan_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     plan = get_object_or_404(ResponsePlan, pk=plan_id, case=case)
@@ -87,7 +87,7 @@ def plan_action(request: HttpRequest, case_id: int, plan_id: int) -> HttpRespons
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.WRITERS)
 def action_create(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     return _act(
@@ -100,7 +100,7 @@ def action_create(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.READERS)
 def action_complete(request: HttpRequest, case_id: int, action_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     action = get_object_or_404(HandlingAction, pk=action_id, case=case)
@@ -116,7 +116,7 @@ def action_complete(request: HttpRequest, case_id: int, action_id: int) -> HttpR
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.FINDING_EDITORS)
 def finding_set(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     return _act(
@@ -134,7 +134,7 @@ def finding_set(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.ACCOUNTABILITY_WRITERS)
 def accountability(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     return _act(
@@ -147,7 +147,7 @@ def accountability(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.WRITERS)
 def source_request(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     return _act(
@@ -160,7 +160,7 @@ def source_request(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.WRITERS)
 def source_answer(request: HttpRequest, case_id: int, row_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     row = get_object_or_404(SourceControlRequest, pk=row_id, case=case)
@@ -179,7 +179,7 @@ def source_answer(request: HttpRequest, case_id: int, row_id: int) -> HttpRespon
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.WRITERS)
 def coordination(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     return _act(
@@ -192,7 +192,7 @@ def coordination(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@access.role_required(*flow.WRITERS)
 def evaluation(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     submit = request.POST.get("submit") == "1"

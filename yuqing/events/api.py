@@ -11,8 +11,10 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from yuqing import vocab
+from yuqing.api.auth import roles_auth
 from yuqing.events import selectors, services
 from yuqing.events.models import Event
+from yuqing.org import access
 
 router = Router(tags=["研判与事件"])
 MAX_TEXT = 1_000_000
@@ -35,7 +37,12 @@ class AnalyzeOut(Schema):
     model_version: str
 
 
-@router.post("/analyze", response=AnalyzeOut, summary="分析一段文本（与 yuqing analyze 输出相同）")
+@router.post(
+    "/analyze",
+    response=AnalyzeOut,
+    summary="分析一段文本（与 yuqing analyze 输出相同）",
+    auth=roles_auth(access.ANALYSTS),
+)
 def analyze(request: HttpRequest, payload: AnalyzeIn) -> dict[str, Any]:
     if len(payload.text) + len(payload.title or "") > MAX_TEXT:
         raise HttpError(413, "text 超过 1,000,000 个字符上限")
@@ -115,7 +122,12 @@ class EventFilters(Schema):
     page: int = 1
 
 
-@router.get("/events", response=EventPage, summary="舆情事件列表（按等级、热度排序）")
+@router.get(
+    "/events",
+    response=EventPage,
+    summary="舆情事件列表（按等级、热度排序）",
+    auth=roles_auth(access.FEED_READERS),
+)
 def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str, Any]:
     if filters.severity and filters.severity not in vocab.SEVERITIES:
         raise HttpError(422, f"severity 必须是 {'/'.join(vocab.SEVERITIES)} 之一")
@@ -128,6 +140,11 @@ def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str,
     return {"items": list(qs[start : start + PAGE_SIZE]), "count": qs.count(), "page": filters.page}
 
 
-@router.get("/events/{event_id}", response=EventDetail, summary="舆情事件详情（成员、小时量、传播路径）")
+@router.get(
+    "/events/{event_id}",
+    response=EventDetail,
+    summary="舆情事件详情（成员、小时量、传播路径）",
+    auth=roles_auth(access.FEED_READERS),
+)
 def get_event(request: HttpRequest, event_id: int) -> Event:
     return get_object_or_404(Event, id=event_id)

@@ -10,8 +10,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from yuqing.api.auth import roles_auth
 from yuqing.api.schemas import ItemOut, ItemPage
 from yuqing.items import selectors, services
+from yuqing.org import access
 
 router = Router(tags=["舆情信息"])
 
@@ -65,7 +67,8 @@ class IngestOut(Schema):
     "/ingest",
     response={202: IngestOut, 400: dict, 413: dict, 422: IngestOut},
     openapi_extra={"requestBody": INGEST_REQUEST_SCHEMA},
-    summary="推送舆情信息（按规范链接幂等）",
+    summary="推送舆情信息（按规范链接幂等；应急办、系统管理员）",
+    auth=roles_auth(access.INGEST_ROLES),
 )
 def ingest(request: HttpRequest) -> Status:
     length = int(request.headers.get("Content-Length") or 0)
@@ -95,7 +98,7 @@ class ItemFilters(Schema):
     page: int = 1
 
 
-@router.get("/items", response=ItemPage, summary="检索舆情信息")
+@router.get("/items", response=ItemPage, summary="检索舆情信息", auth=roles_auth(access.FEED_READERS))
 def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, Any]:
     if filters.page < 1:
         raise HttpError(422, "page 必须是不小于 1 的整数")
@@ -110,7 +113,9 @@ def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
     return {"items": rows, "count": count, "count_capped": capped, "page": filters.page}
 
 
-@router.get("/items/{item_id}", response=ItemOut, summary="舆情信息详情")
+@router.get(
+    "/items/{item_id}", response=ItemOut, summary="舆情信息详情", auth=roles_auth(access.FEED_READERS)
+)
 def get_item(request: HttpRequest, item_id: int) -> Any:
     from django.shortcuts import get_object_or_404
 

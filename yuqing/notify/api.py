@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yuqing import vocab
+from yuqing.api.auth import require_roles
 from yuqing.notify import selectors, services
 from yuqing.notify.models import Delivery, DeliveryStatus, DutyShift
 from yuqing.org import access
@@ -19,6 +20,7 @@ from yuqing.org import access
 router = Router(tags=["通知渠道"])
 PAGE_SIZE = 50
 LOG_READERS = (access.OFFICE_DIRECTOR, access.OFFICE_DEPUTY, access.SYSTEM_ADMIN)
+DUTY_READERS = tuple(access.DUTY_READERS)
 
 
 class DeliveryOut(Schema):
@@ -140,6 +142,7 @@ class DutyOut(Schema):
 
 @router.get("/duty", response=DutyOut, summary="当前值班人员（值班表）")
 def current_duty(request: HttpRequest, at: datetime | None = None) -> dict[str, Any]:
+    require_roles(request, DUTY_READERS)
     moment = at or timezone.now()
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)

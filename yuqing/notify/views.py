@@ -14,11 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from yuqing.notify import selectors, services
-from yuqing.notify.api import LOG_READERS
+from yuqing.notify.api import DUTY_READERS, LOG_READERS
 from yuqing.notify.models import ChannelConfig, DeliveryStatus, NotificationPreference
 from yuqing.org import access
-
-DUTY_READERS = tuple(access.ROSTER_READERS | access.OFFICE)
 
 
 @access.role_required(*DUTY_READERS)

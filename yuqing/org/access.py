@@ -75,7 +75,37 @@ DEPARTMENT_ROLES: Final = frozenset({OFFICE_MEMBER, DEPARTMENT_HEAD, DEPARTMENT_
 # Pages outside the case procedure, and who may open them.
 ROSTER_READERS: Final = WORKING_GROUP | OFFICE | {DEPARTMENT_HEAD, AUDITOR, SYSTEM_ADMIN}
 AUDIT_READERS: Final = frozenset({AUDITOR, SYSTEM_ADMIN})
-PAGE_ROLES: Final[dict[str, frozenset[str]]] = {"roster": ROSTER_READERS, "audit": AUDIT_READERS}
+# The live feed (items, events, alerts, acknowledging an alert; the same lists in the API): 应急办 watches
+# it, 工作组 decides on it. Department heads/handlers, the talent pool and 纪检组 get task pages instead.
+FEED_READERS: Final = OFFICE | WORKING_GROUP
+# Correcting an item's labels trains the next model: the office's judgement, not the group's.
+LABEL_CORRECTORS: Final = OFFICE
+SOURCE_READERS: Final = OFFICE | {SYSTEM_ADMIN}
+# Monitoring plans decide what is seen at all: read by those who answer for it, changed by few.
+PLAN_READERS: Final = OFFICE | SIGNING_ROLES | {SYSTEM_ADMIN}
+PLAN_EDITORS: Final = frozenset({SYSTEM_ADMIN, OFFICE_DIRECTOR, OFFICE_DEPUTY})
+# API: pushing items in (machine accounts hold system_admin or an office role) and ad-hoc analysis.
+INGEST_ROLES: Final = OFFICE | {SYSTEM_ADMIN}
+ANALYSTS: Final = OFFICE | {SYSTEM_ADMIN}
+# Keys for the ``may`` template filter (nav links, buttons); a view's decorator uses the same set.
+# The procedure's pages (yuqing.cases.flow.READERS) and the duty roster (值班表).
+CASE_READERS: Final = WORKING_GROUP | OFFICE | {DEPARTMENT_HEAD, DEPARTMENT_HANDLER, AUDITOR}
+DUTY_READERS: Final = ROSTER_READERS | OFFICE
+PAGE_ROLES: Final[dict[str, frozenset[str]]] = {
+    "cases": CASE_READERS,
+    "duty": DUTY_READERS,
+    "guidance": TALENT_POOL,
+    "roster": ROSTER_READERS,
+    "audit": AUDIT_READERS,
+    "items": FEED_READERS,
+    "events": FEED_READERS,
+    "alerts": FEED_READERS,
+    "alert_ack": FEED_READERS,
+    "item_correct": LABEL_CORRECTORS,
+    "sources": SOURCE_READERS,
+    "plans": PLAN_READERS,
+    "plan_edit": PLAN_EDITORS,
+}
 
 
 def as_day(at: date | datetime | None = None) -> date:

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from yuqing.api.auth import require_roles
 from yuqing.api.schemas import ErrorOut
 from yuqing.events.models import Event
 from yuqing.org import access
@@ -178,6 +179,7 @@ def update_policy(request: HttpRequest, policy_id: int) -> Status:
     summary="事件可引用的政策（仅“对税收政策误读”类事件；按文本相似度排序，不含失效文件）",
 )
 def event_policy_suggestions(request: HttpRequest, event_id: int, limit: int = 5) -> dict[str, Any]:
+    require_roles(request, access.FEED_READERS)  # the event itself is for those who read the feed
     if not 1 <= limit <= 20:
         raise HttpError(422, "limit 必须在 1 到 20 之间")
     event = get_object_or_404(Event, pk=event_id)

@@ -14,13 +14,27 @@ from django.utils.dateparse import parse_datetime
 from yuqing.core.choices import MEDIA_TYPE_CHOICES
 from yuqing.items import selectors as item_selectors
 from yuqing.items.models import Item
+from yuqing.org import access
 from yuqing.sources import selectors as source_selectors
 from yuqing.sources.models import Source
 from yuqing.vocab import CATEGORIES, MEDIA_TYPES, SENTIMENTS
 
+# The first page a user may open, in this order; anyone logged in may read their notifications.
+HOME_PAGES = (
+    (access.FEED_READERS, "web:items"),
+    (access.SOURCE_READERS, "web:sources"),
+    (access.AUDIT_READERS, "audit:list"),
+    (access.CASE_READERS, "cases:list"),  # department heads and handlers: their verification tasks
+    (access.TALENT_POOL, "releases:tasks"),  # commentators' guidance tasks
+    (frozenset({access.SECRECY_REVIEWER}), "releases:list"),
+    (access.ROSTER_READERS, "org:roster"),
+)
 
+
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("web:items")
+    held = access.cached_roles(request.user)
+    return redirect(next((url for roles, url in HOME_PAGES if held & roles), "web:notifications"))
 
 
 def _parse_filters(params: Any) -> tuple[dict[str, Any], dict[str, str]]:
@@ -63,7 +77,7 @@ def _parse_filters(params: Any) -> tuple[dict[str, Any], dict[str, str]]:
     return filters, errors
 
 
-@login_required
+@access.role_required(*access.FEED_READERS)
 def items(request: HttpRequest) -> HttpResponse:
     filters, errors = _parse_filters(request.GET)
     qs = item_selectors.item_list(
@@ -94,7 +108,7 @@ def items(request: HttpRequest) -> HttpResponse:
     return render(request, "web/items.html", context)
 
 
-@login_required
+@access.role_required(*access.FEED_READERS)
 def item(request: HttpRequest, item_id: int) -> HttpResponse:
     try:
         obj = item_selectors.item_detail(item_id)
@@ -107,7 +121,7 @@ def item(request: HttpRequest, item_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@access.role_required(*access.SOURCE_READERS)
 def sources(request: HttpRequest) -> HttpResponse:
     rows = list(source_selectors.source_health_list())
     failing = sum(1 for s in rows if s.enabled and s.consecutive_failures)

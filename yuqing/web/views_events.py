@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import ModelForm
@@ -19,9 +19,10 @@ from yuqing.events.models import Alert, Event, MonitoringPlan
 from yuqing.items.models import Item
 from yuqing.notify.models import Notification
 from yuqing.notify.services import notifications_mark_read
+from yuqing.org import access
 
 
-@login_required
+@access.role_required(*access.FEED_READERS)
 def events(request: HttpRequest) -> HttpResponse:
     severity = request.GET.get("severity", "")
     phase = request.GET.get("phase", "")
@@ -41,7 +42,7 @@ def events(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@access.role_required(*access.FEED_READERS)
 def event(request: HttpRequest, event_id: int) -> HttpResponse:
     obj = get_object_or_404(Event, id=event_id)
     if obj.merged_into_id:
@@ -68,14 +69,14 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@access.role_required(*access.FEED_READERS)
 def alerts(request: HttpRequest) -> HttpResponse:
     open_only = request.GET.get("open") == "1"
     rows = list(selectors.alert_list(open_only=open_only)[:200])
     return render(request, "web/alerts.html", {"alerts": rows, "open_only": open_only})
 
 
-@login_required
+@access.role_required(*access.FEED_READERS)
 @require_POST
 def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = get_object_or_404(Alert, id=alert_id)
@@ -102,7 +103,7 @@ def bell(request: HttpRequest) -> HttpResponse:
     return render(request, "web/_bell.html", {"unread": unread})
 
 
-@login_required
+@access.role_required(*access.LABEL_CORRECTORS)
 @require_POST
 def item_correct(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_object_or_404(Item, id=item_id)
@@ -136,13 +137,12 @@ class PlanForm(ModelForm):
         ]
 
 
-@login_required
+@access.role_required(*access.PLAN_READERS)
 def plans(request: HttpRequest) -> HttpResponse:
     return render(request, "web/plans.html", {"plans": MonitoringPlan.objects.order_by("name")})
 
 
-@login_required
-@permission_required("events.change_monitoringplan", raise_exception=True)
+@access.role_required(*access.PLAN_EDITORS)
 def plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
     plan = get_object_or_404(MonitoringPlan, id=plan_id) if plan_id else None
     before = audit_snapshot(plan) if plan else None  # the form changes the instance while validating
@@ -159,7 +159,7 @@ def plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
     return render(request, "web/plan_edit.html", {"form": form, "plan": plan})
 
 
-@login_required
+@access.role_required(*access.PLAN_EDITORS)
 @require_POST
 def plan_check(request: HttpRequest) -> HttpResponse:
     """HTMX: validate the plan being edited and try it on a sample text, before saving."""

@@ -17,6 +17,13 @@ from yuqing.audit.services import AuditError, audit_record, audit_verify
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def clerk(django_user_model):
+    """A bare account: the chain tests start from an empty trail, which creating a staff profile with
+    roles (the shared ``clerk`` persona) would already have written to."""
+    return django_user_model.objects.create_user("clerk")
+
+
 def record(n: int, actor=None) -> list[AuditEntry]:
     entries = []
     with transaction.atomic():

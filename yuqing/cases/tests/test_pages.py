@@ -44,7 +44,8 @@ def test_case_pages_are_scoped(cast):
     case = advance(open_case(cast), cast, cv.NOTIFIED)
     assert cast.client(cast.head).get(f"/cases/{case.pk}/").status_code == 200
     assert cast.client(cast.other_head).get(f"/cases/{case.pk}/").status_code == 404
-    assert cast.client(cast.outsider).get(f"/cases/{case.pk}/dossier/").status_code == 404
+    assert cast.client(cast.other_head).get(f"/cases/{case.pk}/dossier/").status_code == 404
+    assert cast.client(cast.outsider).get(f"/cases/{case.pk}/dossier/").status_code == 403
     listing = cast.client(cast.other_head).get("/cases/").content.decode()
     assert case.title not in listing
 
@@ -89,6 +90,8 @@ def test_the_named_signer_signs_on_the_report_page(cast):
     page = cast.client(cast.office).get(f"/cases/{case.pk}/reports/{report.pk}/").content.decode()
     assert 'id="sign"' not in page
     r = cast.client(cast.office).post(f"/cases/{case.pk}/reports/{report.pk}/sign/")
+    assert SituationReport.objects.get(pk=report.pk).status == "draft" and r.status_code == 403
+    r = cast.client(cast.leader).post(f"/cases/{case.pk}/reports/{report.pk}/sign/")  # not the named signer
     assert SituationReport.objects.get(pk=report.pk).status == "draft" and r.status_code == 302
     c = cast.client(cast.director)
     assert 'id="sign"' in c.get(f"/cases/{case.pk}/reports/{report.pk}/").content.decode()

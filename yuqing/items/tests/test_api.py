@@ -129,6 +129,6 @@ def test_items_endpoint_rejects_bad_dates_with_422(api):
     assert response.status_code == 422
 
 
-def test_openapi_document_lists_the_endpoints():
-    spec = Client().get("/api/v1/openapi.json").json()
+def test_openapi_document_lists_the_endpoints(api):
+    spec = api.get("/api/v1/openapi.json").json()
     assert {"/api/v1/health", "/api/v1/ingest", "/api/v1/items"} <= set(spec["paths"])

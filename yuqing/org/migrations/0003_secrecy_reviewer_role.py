@@ -4,15 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0002_organisation'),
+        ("org", "0002_organisation"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='roleassignment',
-            name='role',
-            field=models.CharField(choices=[('group_leader', '舆情应急工作组组长'), ('group_deputy', '舆情应急工作组副组长'), ('group_member', '舆情应急工作组成员'), ('office_director', '舆情应急办主任'), ('office_deputy', '舆情应急办副主任'), ('office_member', '舆情应急办成员'), ('department_head', '科室负责人'), ('department_handler', '处置责任人'), ('commentator', '税收评论员'), ('publicist', '网络宣传员'), ('secrecy_reviewer', '保密审查员'), ('auditor', '纪检监督（审计）'), ('system_admin', '系统管理员')], db_index=True, max_length=30, verbose_name='角色'),
+            model_name="roleassignment",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("group_leader", "舆情应急工作组组长"),
+                    ("group_deputy", "舆情应急工作组副组长"),
+                    ("group_member", "舆情应急工作组成员"),
+                    ("office_director", "舆情应急办主任"),
+                    ("office_deputy", "舆情应急办副主任"),
+                    ("office_member", "舆情应急办成员"),
+                    ("department_head", "科室负责人"),
+                    ("department_handler", "处置责任人"),
+                    ("commentator", "税收评论员"),
+                    ("publicist", "网络宣传员"),
+                    ("secrecy_reviewer", "保密审查员"),
+                    ("auditor", "纪检监督（审计）"),
+                    ("system_admin", "系统管理员"),
+                ],
+                db_index=True,
+                max_length=30,
+                verbose_name="角色",
+            ),
         ),
     ]

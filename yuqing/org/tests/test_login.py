@@ -20,8 +20,11 @@ def attempt(client: Client, password: str, username: str = "clerk"):
 
 
 def test_a_good_password_logs_in_through_the_login_page(clerk):
-    response = attempt(Client(), PASSWORD)
-    assert response.status_code == 302 and response["Location"] == "/items/"
+    client = Client()
+    response = attempt(client, PASSWORD)
+    # LOGIN_REDIRECT_URL is the home page, which sends each role on to its first page.
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/")["Location"] == "/items/"
 
 
 def test_five_wrong_passwords_lock_the_account_with_a_chinese_message(clerk):

@@ -41,8 +41,8 @@ def test_org_pages_send_anonymous_visitors_to_login(path):
 
 
 @pytest.mark.parametrize("path", ["/org/roster/", "/org/agencies/"])
-def test_a_user_without_a_role_is_refused_the_roster(clerk, path):
-    response = client_for(clerk).get(path)
+def test_a_user_without_a_role_is_refused_the_roster(outsider, path):
+    response = client_for(outsider).get(path)
     assert response.status_code == 403
     assert "无权访问" in response.content.decode()
 
@@ -111,9 +111,9 @@ def test_agencies_page_lists_contacts_and_neutralises_bad_links(auditor):
     assert 'href="javascript:' not in html
 
 
-def test_nav_shows_roster_and_audit_links_only_to_those_who_may_open_them(clerk, auditor, office_member):
-    assert "人才库" not in client_for(clerk).get("/sources/").content.decode()
-    office_html = client_for(office_member).get("/sources/").content.decode()
+def test_nav_shows_roster_and_audit_links_only_to_those_who_may_open_them(outsider, auditor, office_member):
+    assert "人才库" not in client_for(outsider).get("/notifications/").content.decode()
+    office_html = client_for(office_member).get("/notifications/").content.decode()
     assert "人才库" in office_html and "/audit/" not in office_html
-    auditor_html = client_for(auditor).get("/sources/").content.decode()
+    auditor_html = client_for(auditor).get("/notifications/").content.decode()
     assert "人才库" in auditor_html and "/audit/" in auditor_html

@@ -1,0 +1,33 @@
+"""Who may use the analysis and events API (see :mod:`yuqing.core.permissions`)."""
+
+from __future__ import annotations
+
+from yuqing.core.permissions import RouteSpec
+from yuqing.org import access
+
+
+def an_event() -> int:
+    from yuqing.events.models import Event
+
+    return Event.objects.create(
+        key="perm-1", title="商户聚集办税服务厅", size=3, severity="significant", severity_rank=2, score=50.0
+    ).id
+
+
+def an_alert() -> int:
+    from yuqing.events.models import Alert, Event
+
+    return Alert.objects.create(event=Event.objects.get(id=an_event()), level="significant", reason="测试").id
+
+
+def a_plan() -> int:
+    from yuqing.events.models import MonitoringPlan
+
+    return MonitoringPlan.objects.create(name="权限测试方案", subject_words="税务局").id
+
+
+ROUTES: dict[str, RouteSpec] = {
+    "api:analyze": {"allow": access.ANALYSTS, "method": "post", "data": {"text": "税务局"}},
+    "api:list_events": {"allow": access.FEED_READERS},
+    "api:get_event": {"allow": access.FEED_READERS, "kwargs": {"event_id": an_event}},
+}

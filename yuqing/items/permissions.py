@@ -1,0 +1,30 @@
+"""Who may use the items API (see :mod:`yuqing.core.permissions`)."""
+
+from __future__ import annotations
+
+from yuqing.core.permissions import RouteSpec
+from yuqing.org import access
+
+
+def an_item() -> int:
+    """One ingested item (and its source), for routes that show or change an item."""
+    from yuqing.items.ingest import ingest_entries
+    from yuqing.items.models import Item
+    from yuqing.sources.fetchers.base import RawEntry
+    from yuqing.sources.models import Source, SourceKind
+
+    source = Source.objects.create(
+        name="权限测试论坛", kind=SourceKind.RSS, url="http://bbs.example.cn/rss", media_type="forum"
+    )
+    entry = RawEntry(
+        url="http://bbs.example.cn/t/1", title="办税厅排队", content="正文", published_at=None, raw={}
+    )
+    ingest_entries([entry], source=source)
+    return Item.objects.get(url=entry.url).id
+
+
+ROUTES: dict[str, RouteSpec] = {
+    "api:ingest": {"allow": access.INGEST_ROLES, "method": "post", "data": []},
+    "api:list_items": {"allow": access.FEED_READERS},
+    "api:get_item": {"allow": access.FEED_READERS, "kwargs": {"item_id": an_item}},
+}
