@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from yuqing.org import access
 
@@ -109,3 +110,30 @@ def fetch_row(model: Any, value: Any) -> Any:
         return None
     manager = model.objects if hasattr(model, "objects") else model
     return manager.filter(pk=pk).first()
+
+
+def parse_time(
+    value: Any,
+    *,
+    field: str,
+    label: str,
+    errors: dict[str, str],
+    not_after: datetime | None = None,
+    after: datetime | None = None,
+) -> datetime | None:
+    """A date-time from a form or the API ("2026-11-27 09:30", ISO 8601; naive means Asia/Shanghai), or
+    None when empty. ``not_after``: may not be later (a minute of clock skew allowed); ``after``: must be
+    later. Problems go into ``errors[field]``."""
+    if value in (None, ""):
+        return None
+    at = value if isinstance(value, datetime) else parse_datetime(str(value).strip().replace(" ", "T", 1))
+    if at is None:
+        errors[field] = f"{label}格式不对，应如 2026-11-27 09:30"
+        return None
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if not_after is not None and at > not_after + timedelta(minutes=1):
+        errors[field] = f"{label}不能晚于当前时间"
+    if after is not None and at <= after:
+        errors[field] = f"{label}须晚于当前时间"
+    return at

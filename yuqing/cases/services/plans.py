@@ -22,10 +22,11 @@ from yuqing.cases.services.common import (
     invalid,
     notify_after_commit,
     now_or,
+    parse_time,
     require_role,
     user_label,
 )
-from yuqing.cases.services.response import WRITERS, _action_create, _time, _user
+from yuqing.cases.services.response import WRITERS, _action_create, _user
 
 # --- response plan (应急响应) -----------------------------------------------------------------------
 
@@ -67,13 +68,12 @@ def _plan_values(data: dict[str, Any], now: datetime) -> dict[str, Any]:
         owner = _user(
             m.get("owner_id"), field=f"measures[{i}].owner_id", label=f"第{i}项措施的责任人", errors=errors
         )
-        due = _time(
+        due = parse_time(
             m.get("due_at"),
             field=f"measures[{i}].due_at",
             label=f"第{i}项措施的完成时限",
             errors=errors,
-            future=True,
-            now=now,
+            after=now,
         )
         if due is None and f"measures[{i}].due_at" not in errors:
             errors[f"measures[{i}].due_at"] = f"请填写第{i}项措施的完成时限"

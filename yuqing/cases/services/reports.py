@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from yuqing.audit.services import audit_record
 from yuqing.cases import flow
@@ -26,6 +25,7 @@ from yuqing.cases.services.common import (
     invalid,
     notify_after_commit,
     now_or,
+    parse_time,
     require_role,
     user_label,
 )
@@ -43,20 +43,6 @@ SIGNERS_BY_LEVEL: dict[str, frozenset[str]] = {
 # An oral report must still say at least this much; the written follow-up carries every element.
 ORAL_ELEMENTS = ("occurred_at", "place", "people", "cause", "current_state", "handling_so_far")
 TEXT_LIMITS = {"place": 300}
-
-
-def _parse_time(value: Any, label: str, field: str, errors: dict[str, str], now: datetime) -> datetime | None:
-    if value in (None, ""):
-        return None
-    at = value if isinstance(value, datetime) else parse_datetime(str(value))
-    if at is None:
-        errors[field] = f"{label}格式不对，应如 2026-11-27 09:30"
-        return None
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at)
-    if at > now + timedelta(minutes=1):
-        errors[field] = f"{label}不能晚于当前时间"
-    return at
 
 
 def _validate(
@@ -82,7 +68,7 @@ def _validate(
     missing: list[str] = []
     for name, label in cv.REPORT_ELEMENTS.items():
         if name == "occurred_at":
-            value: Any = _parse_time(data.get(name), label, name, errors, now)
+            value: Any = parse_time(data.get(name), field=name, label=label, errors=errors, not_after=now)
         else:
             value = clean_text(
                 data.get(name),
@@ -157,7 +143,9 @@ def _validate(
             required=True,
             errors=errors,
         )
-        values["reported_at"] = _parse_time(data.get("reported_at"), "报告时间", "reported_at", errors, now)
+        values["reported_at"] = parse_time(
+            data.get("reported_at"), field="reported_at", label="报告时间", errors=errors, not_after=now
+        )
         if values["reported_at"] is None and "reported_at" not in errors:
             errors["reported_at"] = "请填写口头报告的时间"
     supersedes = data.get("supersedes_id")

@@ -3,13 +3,11 @@ measures, accountability, source control, coordination, tracking with automatic 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from yuqing.audit.services import audit_record, audit_snapshot
 from yuqing.cases import flow
@@ -32,31 +30,13 @@ from yuqing.cases.services.common import (
     invalid,
     notify_after_commit,
     now_or,
+    parse_time,
     require_role,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
 from yuqing.org import access
 
 WRITERS = flow.OFFICE | flow.LEADERS
-
-
-def _time(
-    value: Any, *, field: str, label: str, errors: dict[str, str], future: bool | None = None, now: datetime
-) -> datetime | None:
-    """Parse a datetime; ``future=True`` requires it after now, ``False`` not after now."""
-    if value in (None, ""):
-        return None
-    at = value if isinstance(value, datetime) else parse_datetime(str(value))
-    if at is None:
-        errors[field] = f"{label}格式不对，应如 2026-11-27 09:30"
-        return None
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at)
-    if future is True and at <= now:
-        errors[field] = f"{label}须晚于当前时间"
-    if future is False and at > now + timedelta(minutes=1):
-        errors[field] = f"{label}不能晚于当前时间"
-    return at
 
 
 def _user(value: Any, *, field: str, label: str, errors: dict[str, str]) -> Any:
@@ -110,7 +90,7 @@ def action_create(
         data.get("title"), field="title", label="措施", max_length=300, required=True, errors=errors
     )
     owner = _user(data.get("owner_id"), field="owner_id", label="责任人", errors=errors)
-    due = _time(data.get("due_at"), field="due_at", label="完成时限", errors=errors, future=True, now=at)
+    due = parse_time(data.get("due_at"), field="due_at", label="完成时限", errors=errors, after=at)
     if due is None and "due_at" not in errors:
         errors["due_at"] = "请填写完成时限"
     if errors:
@@ -201,8 +181,8 @@ def accountability_record(
         data.get("decision"), field="decision", label="处理决定", max_length=5000, errors=errors
     )
     at = now_or(now)
-    decided = _time(
-        data.get("decided_at"), field="decided_at", label="决定时间", errors=errors, future=False, now=at
+    decided = parse_time(
+        data.get("decided_at"), field="decided_at", label="决定时间", errors=errors, not_after=at
     )
     if errors:
         raise invalid(errors)
@@ -253,8 +233,8 @@ def source_request_create(
     contact = clean_text(
         data.get("contact"), field="contact", label="联系人及方式", max_length=200, errors=errors
     )
-    requested = _time(
-        data.get("requested_at"), field="requested_at", label="请求时间", errors=errors, future=False, now=at
+    requested = parse_time(
+        data.get("requested_at"), field="requested_at", label="请求时间", errors=errors, not_after=at
     )
     if errors:
         raise invalid(errors)
@@ -316,8 +296,8 @@ def coordination_log(
         required=True,
         errors=errors,
     )
-    contacted = _time(
-        data.get("contacted_at"), field="contacted_at", label="联系时间", errors=errors, future=False, now=at
+    contacted = parse_time(
+        data.get("contacted_at"), field="contacted_at", label="联系时间", errors=errors, not_after=at
     )
     values = {
         "contact_person": clean_text(

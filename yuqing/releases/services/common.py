@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
-
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from yuqing.cases import flow
 from yuqing.cases.access import DEPARTMENT_ROLES, may_read
@@ -84,22 +80,6 @@ def snapshot(release: Release) -> dict[str, Any]:
         "body": release.body,
         "topics": list(release.topics),
     }
-
-
-def parse_time(
-    value: Any, *, field: str, label: str, errors: dict[str, str], not_after: datetime | None = None
-) -> datetime | None:
-    if value in (None, ""):
-        return None
-    at = value if isinstance(value, datetime) else parse_datetime(str(value).strip().replace(" ", "T", 1))
-    if at is None:
-        errors[field] = f"{label}格式不对，应如 2026-11-27 09:30"
-        return None
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at)
-    if not_after is not None and at > not_after + timedelta(minutes=1):
-        errors[field] = f"{label}不能晚于当前时间"
-    return at
 
 
 def clean_url(value: Any, *, field: str, label: str, errors: dict[str, str], required: bool = True) -> str:

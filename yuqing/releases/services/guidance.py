@@ -18,6 +18,7 @@ from yuqing.cases.services.common import (
     invalid,
     notify_after_commit,
     now_or,
+    parse_time,
     require_role,
     user_label,
 )
@@ -28,7 +29,6 @@ from yuqing.releases.services.common import (
     COMMENTATORS,
     TASK_ASSIGNERS,
     clean_url,
-    parse_time,
     refuse_unless_readable,
 )
 

@@ -10,10 +10,10 @@ from django.db.models import Max, Q
 
 from yuqing.audit.services import audit_record
 from yuqing.cases.models import Case
-from yuqing.cases.services.common import clean_text, invalid, now_or, require_role
+from yuqing.cases.services.common import clean_text, invalid, now_or, parse_time, require_role
 from yuqing.releases.coverage import key_terms as extract_terms
 from yuqing.releases.models import TalkingPoint
-from yuqing.releases.services.common import POINT_EDITORS, parse_time
+from yuqing.releases.services.common import POINT_EDITORS
 
 
 def _terms(value: Any) -> list[str]:

@@ -17,6 +17,7 @@ from yuqing.cases.services.common import (
     invalid,
     notify_after_commit,
     now_or,
+    parse_time,
     require_role,
     user_label,
 )
@@ -29,7 +30,6 @@ from yuqing.releases.services.common import (
     SIGNERS,
     clean_url,
     move,
-    parse_time,
     refuse_after_returned_plan,
     refuse_unless_readable,
     snapshot,
