@@ -171,3 +171,25 @@ def test_the_accountability_board_is_for_the_auditor_and_leaders(cast):
     assert "张三" in html and "直接责任" in html
     assert cast.client(cast.office).get("/cases/accountability/").status_code == 403
     assert cast.client(cast.head).get("/cases/accountability/").status_code == 403
+
+
+def test_the_administrator_edits_the_time_limits_and_the_change_is_audited(admin_user):
+    from django.test import Client
+
+    from yuqing.audit.models import AuditEntry
+    from yuqing.cases.models import ProcedureSettings
+
+    ProcedureSettings.current()
+    c = Client()
+    c.force_login(admin_user)
+    url = "/admin/cases/proceduresettings/1/change/"
+    form = {
+        f.name: getattr(ProcedureSettings.current(), f.name)
+        for f in ProcedureSettings._meta.fields
+        if f.name not in ("id", "updated_at")
+    }
+    form["verify_hours_major"] = 3
+    assert c.post(url, form).status_code == 302
+    assert ProcedureSettings.current().verify_hours_major == 3
+    entry = AuditEntry.objects.get(action="procedure_settings.change")
+    assert entry.old == {"verify_hours_major": 2} and entry.new == {"verify_hours_major": 3}
