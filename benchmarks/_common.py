@@ -72,3 +72,33 @@ def peak_rss_mb() -> float:
 
 def emit(**fields: object) -> None:
     print(json.dumps(fields, ensure_ascii=False), flush=True)
+
+
+SEGMENTERS = ("fast", "jieba")
+
+
+def use_segmenter(name: str) -> None:
+    """Make ``yuqing.analysis.text`` segment with *name*: ``fast`` (jieba_fast_dat, what yuqing uses) or
+    ``jieba`` (pure-Python jieba 0.42 with the same dictionaries, the segmenter before 2026-11-27), for
+    before/after runs on the same machine. Call before the first segmentation."""
+    if name == "fast":
+        return
+    if name != "jieba":
+        raise ValueError(f"unknown segmenter {name!r}")
+    import logging
+
+    import jieba
+
+    from yuqing.analysis import text
+
+    with text._init_lock:
+        jieba.setLogLevel(logging.WARNING)
+        tk = jieba.Tokenizer()
+        tk.tmp_dir = tempfile.gettempdir()
+        tk.initialize()
+        by_tag: dict[str, set[str]] = {}
+        for word, freq, tag in text._read_dictionary():
+            tk.add_word(word, freq if freq is not None else max(tk.suggest_freq(word, False), 20), tag)
+            by_tag.setdefault(tag, set()).add(word)
+        text._terms = {tag: frozenset(words) for tag, words in by_tag.items()}
+        text._tokenizer = tk  # type: ignore[assignment]

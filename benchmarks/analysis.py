@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/analysis.py            # 20,000 items
     .venv/bin/python benchmarks/analysis.py --n 100000 # the full run
+    .venv/bin/python benchmarks/analysis.py --segmenter jieba  # the same with the old segmenter
 
 Prints JSON lines: items/s of ``text.tokens`` (segmentation alone), items/s of ``Analyzer.analyze`` with the
 default monitoring plan (normalisation, segmentation, plan matching, lexicons, relevance, categories,
@@ -31,6 +32,8 @@ from pathlib import Path  # noqa: E402
 CHUNK = 1000
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _common import SEGMENTERS, use_segmenter  # noqa: E402
 
 from yuqing.analysis import text as text_mod  # noqa: E402
 from yuqing.analysis.analyze import Analyzer, default_plans  # noqa: E402
@@ -66,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=20_000, help="number of items (default 20,000)")
     parser.add_argument("--data-dir", default=str(ds.DEFAULT_DATA_DIR))
+    parser.add_argument("--segmenter", choices=SEGMENTERS, default="fast", help="jieba: the old segmenter")
     args = parser.parse_args(argv)
+    use_segmenter(args.segmenter)
 
     items = build_items(Path(args.data_dir), args.n)
     chars = sum(len(t) + 1 + len(b) for t, b in items) / len(items)
@@ -83,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(
             {
                 "bench": "load",
+                "segmenter": args.segmenter,
                 "jieba_seconds": round(t_jieba, 2),
                 "models_seconds": round(t_models, 2),
                 "model_version": analyzer.model_version,
@@ -116,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "bench": "segmentation",
                 "what": "yuqing.analysis.text.tokens",
+                "segmenter": args.segmenter,
                 "items": n,
                 "avg_chars": round(chars, 1),
                 "cpu_seconds": round(seg_cpu, 2),
@@ -131,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 "bench": "analyze",
                 "what": "Analyzer.analyze with the default plan",
+                "segmenter": args.segmenter,
                 "items": n,
                 "avg_chars": round(chars, 1),
                 "cpu_seconds": round(ana_cpu, 2),

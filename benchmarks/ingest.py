@@ -3,7 +3,7 @@
 Prints JSON lines: items/s and peak RSS of the pipeline, and of a bare ``executemany`` insert of the same
 rows into the same table layout, and their ratio. Target: ≥ 2,000 items/s on one core.
 
-    .venv/bin/python benchmarks/ingest.py [--n 100000] [--batch 500]
+    .venv/bin/python benchmarks/ingest.py [--n 100000] [--batch 500] [--segmenter fast|jieba]
 """
 
 from __future__ import annotations
@@ -14,16 +14,18 @@ import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
 
-from _common import emit, peak_rss_mb, real_texts, setup_django, synthetic_item
+from _common import SEGMENTERS, emit, peak_rss_mb, real_texts, setup_django, synthetic_item, use_segmenter
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--segmenter", choices=SEGMENTERS, default="fast", help="jieba: the old segmenter")
     args = parser.parse_args()
 
     tmp = setup_django()
+    use_segmenter(args.segmenter)
     from yuqing.analysis.text import search_tokens
     from yuqing.items.canonical import canonical_url
     from yuqing.items.ingest import content_hash, ingest_entries
@@ -55,6 +57,7 @@ def main() -> None:
     emit(
         benchmark="ingest",
         stage="pipeline",
+        segmenter=args.segmenter,
         items=args.n,
         created=created,
         avg_chars=round(chars / args.n),

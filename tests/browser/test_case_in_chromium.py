@@ -8,6 +8,7 @@ import pytest
 from yuqing.cases.models import Case, ProcedureSettings
 from yuqing.cases.tests.conftest import FULL_REPORT, cast, event  # noqa: F401  (fixtures)
 from yuqing.events import alerts
+from yuqing.events.models import AlertRule
 
 from .test_pages_in_chromium import PASSWORD, browser  # noqa: F401  (fixture)
 
@@ -29,6 +30,8 @@ def test_alert_to_case_to_verification_to_signed_report_to_timeline(browser, liv
         user.set_password(PASSWORD)
         user.save()
     ProcedureSettings.objects.update_or_create(pk=1, defaults={"auto_open_level": ""})  # opened by hand here
+    # Transactional tests flush the tables between tests, data migrations' default rules included.
+    AlertRule.objects.get_or_create(name="较大及以上舆情事件", defaults={"min_severity": "significant"})
     (alert,) = alerts.alerts_evaluate(event)
     base = live_server.url
     page = browser.new_page(locale="zh-CN")

@@ -12,21 +12,31 @@ characters, mixed English and control characters all give a result.
 - :func:`content_tokens` — :func:`tokens` without stopwords (``data/stopwords.txt``): for hot words,
   clustering and other "what is this about" uses. Negations are not stopwords.
 
-jieba runs on a private ``jieba.Tokenizer`` (not the global one) with the project dictionary
-``data/tax_dict.txt`` loaded; it is built lazily on first use, once per process (≈ 1 s, thread-safe).
+Segmentation runs on ``jieba_fast_dat`` (jieba's algorithm in C++ over a double-array trie, ≈ 7× faster
+than pure-Python jieba), on a private ``Tokenizer`` (not the global one) with **jieba's own main dictionary**
+(``jieba/dict.txt``) and the project dictionary ``data/tax_dict.txt`` added. jieba_fast_dat ships a larger
+dictionary (jieba's ``dict.txt.big``, with traditional forms) that cuts ≈ 3 % of texts differently
+(速度快 vs 速度/快); with jieba's dictionary the words are the same as pure-Python jieba's on 99.9 % of
+23,136 real texts (the rest differ only in the order of one token), so the trained classifiers and the
+``search_text`` stored by earlier versions stay consistent with the words computed now. The tokenizer is
+built lazily on first use, once per process (≈ 1 s, or ≈ 0.05 s from the trie cache, thread-safe).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.metadata
+import importlib.util
 import logging
+import os
 import re
 import tempfile
 import threading
 import unicodedata
 from pathlib import Path
 
-import jieba
+import jieba_fast_dat
 import opencc
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -35,6 +45,17 @@ STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
 
 #: Texts longer than this are cut (before and after NFKC, which can lengthen text).
 MAX_CHARS = 100_000
+
+
+def _jieba_main_dictionary() -> Path:
+    spec = importlib.util.find_spec("jieba")  # located, not imported
+    if spec is None or spec.origin is None:
+        raise ImportError("the jieba package (its dict.txt is the main dictionary) is not installed")
+    return Path(spec.origin).resolve().parent / "dict.txt"
+
+
+#: The main dictionary: jieba's own ``dict.txt`` (jieba stays installed; its IDF table is used too).
+MAIN_DICT_PATH = _jieba_main_dictionary()
 
 #: jieba's HMM guesses out-of-vocabulary words (names, coinages). Measured here on the 1,149 real tax posts
 #: of ../shared/data: HMM on takes 1.7× the time of HMM off (0.79 vs 0.47 ms a post), and the cuts differ
@@ -79,7 +100,7 @@ def _traditional_trigger() -> frozenset[str]:
 
 _TRADITIONAL = _traditional_trigger()
 _init_lock = threading.Lock()
-_tokenizer: jieba.Tokenizer | None = None
+_tokenizer: jieba_fast_dat.Tokenizer | None = None
 _stopwords: frozenset[str] | None = None
 _terms: dict[str, frozenset[str]] | None = None
 
@@ -143,17 +164,47 @@ def _read_dictionary() -> list[tuple[str, int | None, str]]:
     return entries
 
 
-def get_tokenizer() -> jieba.Tokenizer:
-    """The process-wide jieba tokenizer with the tax dictionary loaded (built on first call)."""
+def _trie_cache_path() -> Path:
+    """Where the compiled main-dictionary trie is cached: keyed by dictionary file and library version."""
+    st = MAIN_DICT_PATH.stat()
+    key = f"{MAIN_DICT_PATH}|{st.st_size}|{st.st_mtime_ns}|{importlib.metadata.version('jieba-fast-dat')}"
+    digest = hashlib.md5(key.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"yuqing-jieba-fast-dat.{digest}.cache"
+
+
+def _new_tokenizer() -> jieba_fast_dat.Tokenizer:
+    """A tokenizer over jieba's main dictionary, its trie loaded from the cache or built and cached.
+
+    jieba_fast_dat writes its cache in place, so a process starting at the same moment could read a
+    half-written file; the trie is written under a private name here and moved into place atomically.
+    """
+    tk = jieba_fast_dat.Tokenizer(MAIN_DICT_PATH)
+    tk.tmp_dir = tempfile.gettempdir()
+    cache = _trie_cache_path()
+    if cache.exists():
+        tk.cache_file = str(cache)  # a cache that fails to load is rebuilt by the library
+        tk.initialize()
+        return tk
+    tmp = cache.with_name(f"{cache.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tk.cache_file = str(tmp)
+    tk.initialize()
+    try:
+        os.replace(tmp, cache)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+    tk.cache_file = str(cache)
+    return tk
+
+
+def get_tokenizer() -> jieba_fast_dat.Tokenizer:
+    """The process-wide tokenizer with the tax dictionary loaded (built on first call)."""
     global _tokenizer, _terms
     if _tokenizer is not None:
         return _tokenizer
     with _init_lock:
         if _tokenizer is None:
-            jieba.setLogLevel(logging.WARNING)
-            tk = jieba.Tokenizer()
-            tk.tmp_dir = tempfile.gettempdir()
-            tk.initialize()
+            jieba_fast_dat.setLogLevel(logging.WARNING)
+            tk = _new_tokenizer()
             entries = _read_dictionary()
             by_tag: dict[str, set[str]] = {}
             for word, freq, tag in entries:
@@ -189,7 +240,7 @@ def _keep(token: str) -> bool:
 
 def _tokenize(norm: str, search: bool) -> tuple[str, ...]:
     tk = get_tokenizer()
-    pieces = tk.cut_for_search(norm, HMM=USE_HMM) if search else tk.cut(norm, HMM=USE_HMM)
+    pieces = tk.lcut_for_search(norm, HMM=USE_HMM) if search else tk.lcut(norm, HMM=USE_HMM)
     return tuple(t.lower() for t in pieces if _keep(t))
 
 

@@ -90,11 +90,32 @@ def test_dictionary_holds_at_least_150_tax_terms_and_the_local_names():
 
 
 def test_segmenter_is_private_and_built_once():
-    import jieba
+    import jieba_fast_dat
 
     tk = text.get_tokenizer()
     assert tk is text.get_tokenizer()
-    assert tk is not jieba.dt
+    assert tk is not jieba_fast_dat.dt
+
+
+def test_segmentation_matches_pure_python_jieba_with_the_same_dictionaries():
+    """Stored search_text and the trained models came from pure-Python jieba: the words must not change."""
+    import jieba
+
+    ref = jieba.Tokenizer()
+    ref.initialize()
+    for word, freq, tag in text._read_dictionary():
+        ref.add_word(word, freq if freq is not None else max(ref.suggest_freq(word, False), 20), tag)
+    samples = [
+        "铁门关市税务局推出延时办税服务，个税汇算清缴可以通过个人所得税APP预约办理。",
+        "网友反映办税服务厅排队时间过长，税务部门回应将增开窗口并推行预约服务。",
+        "小规模纳税人月销售额10万元以下免征增值税，数电发票开具不受影响！",
+        "外卖送餐速度快，味道一般般，价格上涨了不少 VAT 2026年",
+    ]
+    tk = text.get_tokenizer()
+    for s in samples:
+        norm = text.normalize(s)
+        assert tk.lcut(norm, HMM=False) == list(ref.cut(norm, HMM=False))
+        assert tk.lcut_for_search(norm, HMM=False) == list(ref.cut_for_search(norm, HMM=False))
 
 
 def test_strip_for_hash_ignores_punctuation_spacing_and_case():
