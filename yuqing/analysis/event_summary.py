@@ -6,12 +6,13 @@ Re-exported by :mod:`yuqing.analysis.cluster`. Plain data in, a JSON-ready dict 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -156,6 +157,20 @@ def hourly_series(members: Sequence[ClusterItem], now: datetime | None = None) -
     return start, counts
 
 
+REPOST_PREFIX = re.compile(r"^\s*(?:转发?|转载|repost|rt|fw|fwd)\s*[:：]\s*|^\s*【转(?:发|载)?】\s*", re.I)
+
+
+def event_title(central: Any, ordered: Sequence[Any]) -> str:
+    """The event's title: the central member's, unless that is a repost ("转:…", "【转载】…"), in which case
+    the earliest member's own title; the repost prefix never shows."""
+    title = normalize(central.title or "")
+    if REPOST_PREFIX.match(title):
+        own = (normalize(m.title) for m in ordered if m.title)
+        original = next((t for t in own if not REPOST_PREFIX.match(t)), "")
+        title = original or REPOST_PREFIX.sub("", title, count=1).strip()
+    return title or normalize(central.text or "")[:40]
+
+
 def summarize_event(
     members: Sequence[ClusterItem],
     *,
@@ -195,7 +210,7 @@ def summarize_event(
         for vec, item in zip(vectors, sample, strict=True)
     ]
     central = sample[max(range(len(sample)), key=lambda i: (scores[i], -i))]
-    title = normalize(central.title) or normalize(central.text or "")[:40]
+    title = event_title(central, ordered)
     start, counts = hourly_series(ordered, now)
     sentiments = Counter(m.sentiment for m in members if m.sentiment)
     neg_scores = [m.negative_score for m in members if m.negative_score is not None]

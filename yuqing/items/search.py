@@ -10,9 +10,11 @@ the trigram tokenizer of SQLite 3.40 misses them); PostgreSQL with a generated `
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.db import connection
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.models import QuerySet
 
 from yuqing.analysis.text import search_tokens, tokens
 
@@ -50,6 +52,25 @@ def match_sql(terms: Sequence[str]) -> tuple[str, list[str]]:
     return f"items_item.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [
         _fts5_query(terms)
     ]
+
+
+def filter_matching(qs: QuerySet[Any], terms: Sequence[str]) -> tuple[QuerySet[Any], str]:
+    """``qs`` (of items) narrowed to rows matching every term, and the field giving newest-first order.
+
+    On SQLite the FTS table is joined and the order is its rowid (= the item id): SQLite then walks the
+    index backwards and stops after one page. The ``id IN (SELECT rowid … MATCH)`` form of
+    :func:`match_sql` first gathers every match, which costs ~150 ms for a word in a third of 1M items
+    (``benchmarks/search.py``: p95 124 ms → 27 ms with the join, same results)."""
+    if connection.vendor != "sqlite":
+        sql, params = match_sql(terms)
+        return qs.extra(where=[sql], params=params), "-id"  # noqa: S610 — fixed SQL, parameters bound
+    joined = qs.extra(  # noqa: S610 — fixed SQL, parameters bound
+        select={"fts_rowid": f"{FTS_TABLE}.rowid"},
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = items_item.id", f"{FTS_TABLE} MATCH %s"],
+        params=[_fts5_query(terms)],
+    )
+    return joined, "-fts_rowid"
 
 
 def index_items(rows: Iterable[tuple[int, str]]) -> None:

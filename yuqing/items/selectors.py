@@ -28,12 +28,12 @@ def item_list(
 ) -> QuerySet[Item]:
     """Items newest first (by collection order), filtered; ``q`` must match every segmented word."""
     qs = Item.objects.select_related("source").defer("raw", "search_text", "explanation")
+    ordering = "-id"
     if q.strip():
         terms = search.query_terms(q)
         if not terms:
             return qs.none()
-        sql, params = search.match_sql(terms)
-        qs = qs.extra(where=[sql], params=params)  # noqa: S610 — fixed SQL, parameters bound
+        qs, ordering = search.filter_matching(qs, terms)
     if source_id:
         qs = qs.filter(source_id=source_id)
     if media_type:
@@ -48,7 +48,7 @@ def item_list(
         qs = qs.filter(categories__contains=f",{category},")
     if sentiment:
         qs = qs.filter(sentiment=sentiment)
-    return qs.order_by("-id")
+    return qs.order_by(ordering)
 
 
 def page_of(qs: QuerySet[Item], page: int, page_size: int = PAGE_SIZE) -> tuple[list[Item], int, bool]:

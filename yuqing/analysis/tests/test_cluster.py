@@ -229,3 +229,20 @@ def test_batch_cli_uses_the_same_clusterer_as_the_live_pipeline(tmp_path):
     cluster_jsonl(src, out, progress=False)
     batch = {json.loads(line)["id"]: json.loads(line)["event_id"] for line in out.read_text().splitlines()}
     assert batch == run(Clusterer())
+
+
+def test_an_event_is_not_titled_by_a_repost_prefix():
+    t = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    text = "铁门关市办税服务厅排队三小时无人管，网友质疑纳税服务。"
+    members = [
+        ClusterItem("o", text, title="办税服务厅排队三小时无人管", published_at=t),
+        *(
+            ClusterItem(
+                f"r{i}", text, title="转：办税服务厅排队三小时无人管", published_at=t + timedelta(minutes=i)
+            )
+            for i in range(1, 4)
+        ),
+    ]
+    assert summarize_event(members)["title"] == "办税服务厅排队三小时无人管"
+    only_reposts = [ClusterItem("r", text, title="【转载】办税服务厅排队", published_at=t)]
+    assert summarize_event(only_reposts)["title"] == "办税服务厅排队"
