@@ -55,9 +55,15 @@ def rule_matches(rule: AlertRule, event: Event) -> str | None:
 
 
 def default_chain() -> list[int]:
-    """The explicit EscalationContact list if any; else the organisation's (值班成员 → 副主任 → 主任 →
-    副组长 → 组长); else the superusers."""
+    """Whoever the 值班表 has on duty, then the explicit EscalationContact list if any; else the
+    organisation's chain (值班表 → 值班成员 → 副主任 → 主任 → 副组长 → 组长); else the superusers."""
     chain = list(EscalationContact.objects.order_by("position").values_list("user_id", flat=True))
+    if chain:
+        # The 值班表 still comes first: whoever is on duty gets the first page, then the explicit list.
+        from yuqing.notify.selectors import on_duty_user_ids
+
+        on_duty = on_duty_user_ids()
+        chain = [*on_duty, *(u for u in chain if u not in on_duty)]
     if not chain:
         from yuqing.org.selectors import escalation_chain
 

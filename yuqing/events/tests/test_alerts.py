@@ -143,3 +143,15 @@ def test_alert_page_acknowledges(clerk_client, chain):
     assert response.status_code == 302
     alert.refresh_from_db()
     assert alert.acknowledged_by.username == "clerk"
+
+
+def test_whoever_is_on_duty_comes_before_an_explicit_escalation_list(chain):
+    from datetime import timedelta
+
+    from yuqing.notify.models import DutyShift
+    from yuqing.org.services import person_create
+
+    on_duty = person_create(username="night_shift", name="夜班值班员")
+    now = timezone.now()
+    DutyShift.objects.create(person=on_duty, start=now - timedelta(hours=1), end=now + timedelta(hours=7))
+    assert alerts.default_chain() == [on_duty.user_id, *(u.id for u in chain)]
