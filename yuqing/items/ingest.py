@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yuqing.items import search
@@ -233,7 +233,7 @@ def step_store(batch: Batch) -> None:
                 **engagement,
             )
         )
-    Item.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    insert_ignoring_conflicts(rows)
     # ignore_conflicts returns no primary keys: read them back. A row that another worker stored
     # first has a different content hash or source here, and is reported as a duplicate.
     stored = {
@@ -249,6 +249,27 @@ def step_store(batch: Batch) -> None:
             batch.created_ids.append(c.item_id)
         else:
             c.status, c.reason = Status.DUPLICATE, "链接已由其他进程写入"
+
+
+def insert_ignoring_conflicts(rows: list[Item]) -> None:
+    """``bulk_create(rows, ignore_conflicts=True)`` as one prepared INSERT run by ``executemany``.
+
+    Django's bulk_create splits rows into multi-row INSERTs under SQLite's 999-variable limit and compiles
+    each (about 3 rows a statement for the 30 columns here); that compilation was a third of the ingest
+    profile. The statement is the same on SQLite and PostgreSQL; values go through each field's
+    ``pre_save`` / ``get_db_prep_save``, so defaults, ``auto_now_add`` and JSON are handled as Django does.
+    """
+    if not rows:
+        return
+    fields = [f for f in Item._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Item._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING"
+    )
+    params = [[f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def step_index(batch: Batch) -> None:
