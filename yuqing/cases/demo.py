@@ -169,7 +169,7 @@ def case_demo_load(*, now: datetime | None = None) -> Case | None:
         signer=u["deputy"],
         point_editor=u["office_deputy"],
         commentator=u["commentator"],
-        now=at(4.5),
+        now=at(3.95),  # under 4 h after opening: releases_demo dates every step then, after the launch
     )
     for action, result in zip(
         case.actions.order_by("pk"),
@@ -210,7 +210,7 @@ def case_demo_load(*, now: datetime | None = None) -> Case | None:
     services.case_transition(
         case=case, to=cv.TRACKING, user=u["duty"], reason="澄清已发布，源头已控制", now=at(6.5)
     )
-    services.tracking_end(case=case, user=u["duty"], reason="72 小时跟踪期内未再出现相关讨论", now=at(79))
+    services.tracking_end(case=case, user=u["duty"], reason="72 小时跟踪期内未再出现相关讨论", now=at(78.5))
     services.evaluation_save(
         case=case,
         user=u["office_deputy"],
