@@ -13,20 +13,37 @@ from yuqing.org.demo import org_demo_disable, org_load_demo
 from yuqing.sources.models import Source, SourceKind
 
 
+def feed_url(slug: str, *, host: str | None = None, port: int | None = None) -> str:
+    """Where this instance serves a demo feed (the web server's own address)."""
+    host = host or ("127.0.0.1" if settings.HOST in {"0.0.0.0", "::", ""} else settings.HOST)  # noqa: S104
+    return f"http://{host}:{port or settings.PORT}/demo/feeds/{slug}.xml"
+
+
+def demo_sources_follow_port() -> int:
+    """Point the demo sources at this instance's current address (``yuqing run`` on another port than
+    ``yuqing setup`` used); returns how many changed."""
+    changed = 0
+    for feed in feeds.feeds():
+        changed += (
+            Source.objects.filter(name=feed["name"], is_demo=True)
+            .exclude(url=feed_url(feed["slug"]))
+            .update(url=feed_url(feed["slug"]))
+        )
+    return changed
+
+
 @transaction.atomic
 def demo_load(*, host: str | None = None, port: int | None = None) -> list[Source]:
     """Create the demo clock and one RSS source per demo feed (idempotent; URLs follow the port)."""
     if not DemoClock.objects.exists():
         DemoClock.objects.create(started_at=timezone.now())
-    host = host or ("127.0.0.1" if settings.HOST in {"0.0.0.0", "::", ""} else settings.HOST)  # noqa: S104
-    port = port or settings.PORT
     sources = []
     for feed in feeds.feeds():
         source, _ = Source.objects.update_or_create(
             name=feed["name"],
             defaults={
                 "kind": SourceKind.RSS,
-                "url": f"http://{host}:{port}/demo/feeds/{feed['slug']}.xml",
+                "url": feed_url(feed["slug"], host=host, port=port),
                 "media_type": feed["media_type"],
                 "poll_interval": 60,
                 "intranet": True,

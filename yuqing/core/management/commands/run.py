@@ -21,6 +21,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from yuqing.sources.tasks import schedule_polls
 
+        if settings.DEMO:
+            from yuqing.demo.services import demo_sources_follow_port
+
+            demo_sources_follow_port()  # setup may have run with another YUQING_PORT
         schedule_polls()  # queue the first poll now rather than at the next minute boundary
         python = [sys.executable, "-m", "yuqing.cli"]
         procs = [
