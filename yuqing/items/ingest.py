@@ -264,7 +264,7 @@ def insert_ignoring_conflicts(rows: list[Item]) -> None:
     fields = [f for f in Item._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     sql = (
-        f"INSERT INTO {quote(Item._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"INSERT INTO {quote(Item._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) ON CONFLICT DO NOTHING"
     )
     params = [[f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields] for row in rows]
