@@ -44,13 +44,9 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
 
 
 def _people(roles: frozenset[str] | set[str] | None = None) -> list[Any]:
-    from yuqing.org.selectors import current_assignments
+    from yuqing.org.selectors import role_holders
 
-    seen: dict[int, Any] = {}
-    for a in current_assignments(roles=roles):
-        if a.person.user.is_active:
-            seen.setdefault(a.person.user_id, a.person)
-    return list(seen.values())
+    return [user.person for user in role_holders(roles) if user.is_active]
 
 
 @access.role_required(*flow.READERS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -28,6 +29,23 @@ def current_assignments(
     if roles is not None:
         qs = qs.filter(role__in=sorted(roles))
     return qs.order_by("role", "department__position", "start_date", "id")
+
+
+def role_holders(
+    roles: frozenset[str] | set[str] | None,
+    *,
+    department_id: int | None = None,
+    at: date | datetime | None = None,
+) -> list[Any]:
+    """The users holding any of ``roles`` (None: any role) now or at ``at``, each once, in assignment
+    order; optionally only those representing ``department_id``. One query."""
+    qs = current_assignments(at=at, roles=roles)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    users: dict[int, Any] = {}
+    for a in qs:
+        users.setdefault(a.person.user_id, a.person.user)
+    return list(users.values())
 
 
 def escalation_chain(*, at: date | datetime | None = None) -> list[int]:

@@ -91,12 +91,9 @@ def guidance_counts(case: Case) -> dict[str, int]:
 
 
 def commentators() -> list[Any]:
-    from yuqing.org.selectors import current_assignments
+    from yuqing.org.selectors import role_holders
 
-    seen: dict[int, Any] = {}
-    for a in current_assignments(roles=set(access.TALENT_POOL)):
-        seen.setdefault(a.person.user_id, a.person.user)
-    return list(seen.values())
+    return role_holders(access.TALENT_POOL)
 
 
 @timeline_provider

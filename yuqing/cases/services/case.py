@@ -314,9 +314,9 @@ def _event_snapshot(case: Case) -> dict[str, Any]:
 
 
 def _announce_restart(case: Case, reason: str) -> None:
-    from yuqing.org.selectors import current_assignments
+    from yuqing.org.selectors import role_holders
 
-    people = [a.person.user for a in current_assignments(roles=flow.OFFICE | flow.LEADERS)]
+    people = role_holders(flow.OFFICE | flow.LEADERS)
     notify_after_commit(
         people,
         f"【重新启动】{case.title}",

@@ -85,7 +85,7 @@ def _responsible_person(deadline: Deadline) -> tuple[Any, str]:
 def deadlines_sweep(*, now: datetime | None = None) -> int:
     """Mark every open deadline past due as missed, once: an audit entry, a notice to the office, and —
     for reports (迟报) — an accountability record awaiting a decision. Returns how many were marked."""
-    from yuqing.org.selectors import current_assignments
+    from yuqing.org.selectors import role_holders
 
     at = now_or(now)
     ids = list(
@@ -125,10 +125,7 @@ def deadlines_sweep(*, now: datetime | None = None) -> int:
                 audit_record(
                     actor=None, action="accountability.late_report", obj=record, new={"reason": record.reason}
                 )
-            heads = [
-                a.person.user
-                for a in current_assignments(roles={access.OFFICE_DIRECTOR, access.OFFICE_DEPUTY})
-            ]
+            heads = role_holders({access.OFFICE_DIRECTOR, access.OFFICE_DEPUTY})
             owner = [deadline.owner] if deadline.owner_id else []
             notify_after_commit(
                 [*heads, *owner],

@@ -146,9 +146,9 @@ def plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -
             case_transition(
                 case=case, to=cv.PLAN_PENDING, user=user, reason=f"应对方案第{plan.version}版报批", now=at
             )
-        from yuqing.org.selectors import current_assignments
+        from yuqing.org.selectors import role_holders
 
-        leaders = [a.person.user for a in current_assignments(roles=flow.LEADERS)]
+        leaders = role_holders(flow.LEADERS)
         notify_after_commit(
             leaders,
             f"【方案待审批】{case.title}",

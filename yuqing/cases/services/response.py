@@ -388,9 +388,9 @@ def evaluation_save(
             new=audit_snapshot(evaluation),
         )
         if submit:
-            from yuqing.org.selectors import current_assignments
+            from yuqing.org.selectors import role_holders
 
-            group = [a.person.user for a in current_assignments(roles=flow.LEADERS)]
+            group = role_holders(flow.LEADERS)
             notify_after_commit(
                 group,
                 f"【评估报告】{case.title}",

@@ -50,7 +50,7 @@ def verification_assign(
     """通报: send the department a verification task (deadline by severity unless given), notify its head
     and handlers, and move a new case to 已通报."""
     from yuqing.org.models import Department
-    from yuqing.org.selectors import current_assignments
+    from yuqing.org.selectors import role_holders
 
     require_role(user, flow.OFFICE | flow.LEADERS, "通报事发科室")
     refuse_unless_open(case, "布置核实")
@@ -96,12 +96,7 @@ def verification_assign(
         )
         if case.state == cv.NEW:
             case_transition(case=case, to=cv.NOTIFIED, user=user, reason=f"通报{department.name}", now=at)
-        people = [
-            a.person.user
-            for a in current_assignments(roles={access.DEPARTMENT_HEAD, access.DEPARTMENT_HANDLER}).filter(
-                department=department
-            )
-        ]
+        people = role_holders(flow.DEPARTMENT, department_id=department.pk)
         notify_after_commit(
             people,
             f"【核实任务】{case.title}",
@@ -173,9 +168,9 @@ def verification_submit(
             old={"finding": old_finding},
             new={**values, "finding": finding},
         )
-        from yuqing.org.selectors import current_assignments
+        from yuqing.org.selectors import role_holders
 
-        office = [a.person.user for a in current_assignments(roles=flow.OFFICE | flow.LEADERS)]
+        office = role_holders(flow.OFFICE | flow.LEADERS)
         notify_after_commit(
             office,
             f"【核实结果】{case.title}：{cv.FINDINGS[finding]}",

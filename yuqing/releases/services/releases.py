@@ -22,6 +22,7 @@ from yuqing.cases.services.common import (
     user_label,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
+from yuqing.org.selectors import role_holders
 from yuqing.releases import coverage as cov
 from yuqing.releases.models import CHANNELS, CHECKLIST, KINDS, RESPONSE_KINDS, Release, SecrecyReview
 from yuqing.releases.services.common import (
@@ -176,7 +177,7 @@ def release_submit(*, release: Release, user: Any, now: datetime | None = None) 
             new={"status": "submitted"},
         )
         notify_after_commit(
-            _holders(REVIEWERS),
+            role_holders(REVIEWERS),
             f"【待保密审查】{locked.title}",
             f"{user_label(user)}送审了「{locked.case.title}」的{locked.kind_label}，请进行保密审查。",
             f"/releases/{locked.pk}/review/",
@@ -259,7 +260,7 @@ def release_review(
             )
         else:
             notify_after_commit(
-                _holders(SIGNERS),
+                role_holders(SIGNERS),
                 f"【待签发】{locked.title}",
                 f"「{locked.case.title}」的{locked.kind_label}已通过保密审查，请签发。",
                 f"/releases/{locked.pk}/sign/",
@@ -355,12 +356,6 @@ def release_publish(
         )
     release.refresh_from_db()
     return release
-
-
-def _holders(roles: frozenset[str]) -> list[Any]:
-    from yuqing.org.selectors import current_assignments
-
-    return [a.person.user for a in current_assignments(roles=set(roles))]
 
 
 __all__ = [
