@@ -22,6 +22,7 @@ from yuqing.cases.models import (
     Attachment,
     Case,
     Deadline,
+    Evaluation,
     HandlingAction,
     SituationReport,
     SourceControlRequest,
@@ -144,6 +145,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     user = request.user
     roles = access.cached_roles(user)
     office = bool(roles & (flow.OFFICE | flow.LEADERS))
+    evaluation = Evaluation.objects.filter(case=case).first()
     return {
         "case": case,
         "moves": services.available_transitions(case, user),
@@ -156,7 +158,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "source_requests": case.source_requests.all(),
         "coordination": case.coordination.all(),
         "attachments": case.attachments.select_related("uploaded_by__person"),
-        "evaluation": getattr(case, "evaluation", None) if _has_evaluation(case) else None,
+        "evaluation": evaluation,
         "timeline": selectors.case_timeline(case),
         "office": office,
         "leader": bool(roles & flow.LEADERS),
@@ -170,27 +172,14 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "action_kinds": HandlingAction.KINDS,
         "source_kinds": SourceControlRequest.KINDS,
         "source_outcomes": {k: v for k, v in SourceControlRequest.OUTCOMES.items() if k != "pending"},
-        "evaluation_fields": _evaluation_fields(case),
+        "evaluation_fields": [
+            (name, label, getattr(evaluation, name) if evaluation else "")
+            for name, label in Evaluation.FIELDS.items()
+        ],
         "measure_rows": _measure_rows(request.POST if request.method == "POST" else None),
         "errors": {},
         "values": {},
     }
-
-
-def _has_evaluation(case: Case) -> bool:
-    from yuqing.cases.models import Evaluation
-
-    return Evaluation.objects.filter(case=case).exists()
-
-
-def _evaluation_fields(case: Case) -> list[tuple[str, str, str]]:
-    from yuqing.cases.models import Evaluation
-
-    evaluation = Evaluation.objects.filter(case=case).first()
-    return [
-        (name, label, getattr(evaluation, name, "") if evaluation else "")
-        for name, label in Evaluation.FIELDS.items()
-    ]
 
 
 def _measure_rows(post: Any) -> list[dict[str, Any]]:
@@ -275,13 +264,6 @@ def case_move(request: HttpRequest, case_id: int) -> HttpResponse:
 @access.role_required(*flow.WRITERS)
 def verification_assign(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
-    from django.utils.dateparse import parse_datetime
-
-    due = parse_datetime(request.POST.get("due_at", "")) if request.POST.get("due_at") else None
-    if due is not None:
-        from django.utils import timezone
-
-        due = timezone.make_aware(due) if timezone.is_naive(due) else due
     return _act(
         request,
         case,
@@ -291,7 +273,7 @@ def verification_assign(request: HttpRequest, case_id: int) -> HttpResponse:
             user=request.user,
             department_id=_int(request.POST.get("department_id")) or 0,
             instructions=request.POST.get("instructions", ""),
-            due_at=due,
+            due_at=request.POST.get("due_at"),
         ),
         "已通报事发科室并布置核实任务",
     )

@@ -25,6 +25,7 @@ from yuqing.cases.services.common import (
     invalid,
     notify_after_commit,
     now_or,
+    parse_time,
     require_role,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_cancel, deadlines_meet
@@ -44,7 +45,7 @@ def verification_assign(
     user: Any,
     department_id: int,
     instructions: str = "",
-    due_at: datetime | None = None,
+    due_at: datetime | str | None = None,
     now: datetime | None = None,
 ) -> VerificationTask:
     """通报: send the department a verification task (deadline by severity unless given), notify its head
@@ -62,11 +63,10 @@ def verification_assign(
         instructions, field="instructions", label="核实要求", max_length=5000, errors=errors
     )
     at = now_or(now)
-    if due_at is not None and due_at <= at:
-        errors["due_at"] = "核实时限须晚于当前时间"
+    chosen = parse_time(due_at, field="due_at", label="核实时限", errors=errors, after=at)
     if errors or department is None:
         raise invalid(errors)
-    due = due_at or at + ProcedureSettings.current().verify_within(case.severity)
+    due = chosen or at + ProcedureSettings.current().verify_within(case.severity)
     with transaction.atomic():
         task = VerificationTask.objects.create(
             case=case,

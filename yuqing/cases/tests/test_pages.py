@@ -193,3 +193,12 @@ def test_the_administrator_edits_the_time_limits_and_the_change_is_audited(admin
     assert ProcedureSettings.current().verify_hours_major == 3
     entry = AuditEntry.objects.get(action="procedure_settings.change")
     assert entry.old == {"verify_hours_major": 2} and entry.new == {"verify_hours_major": 3}
+
+
+def test_a_malformed_verification_deadline_is_refused_naming_the_field(cast):
+    case = open_case(cast)
+    r = cast.client(cast.office).post(
+        f"/cases/{case.pk}/verifications/", {"department_id": cast.department.pk, "due_at": "明天下午"}
+    )
+    assert r.status_code == 422 and "核实时限格式不对" in r.content.decode()
+    assert not case.verifications.exists()
