@@ -137,3 +137,25 @@ def parse_time(
     if after is not None and at <= after:
         errors[field] = f"{label}须晚于当前时间"
     return at
+
+
+def signature_create(
+    *, case: Any, obj: Any, signer: Any, role: str, purpose: str, content: Any, at: datetime
+) -> Any:
+    """Record 签发/审批 of ``obj`` by ``signer``: the content as signed and its SHA-256
+    (:func:`content_hash`). Call inside the signing transaction; the caller freezes ``obj`` and writes
+    the audit entry."""
+    from yuqing.cases.models import Signature
+
+    return Signature.objects.create(
+        case=case,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        signer=signer,
+        signer_label=user_label(signer),
+        role=role,
+        purpose=purpose,
+        signed_at=at,
+        content=content,
+        content_hash=content_hash(content),
+    )

@@ -12,18 +12,18 @@ from django.utils.dateparse import parse_datetime
 from yuqing.audit.services import audit_record, audit_snapshot
 from yuqing.cases import flow
 from yuqing.cases import vocab as cv
-from yuqing.cases.models import Case, HandlingAction, ResponsePlan, Signature
+from yuqing.cases.models import Case, HandlingAction, ResponsePlan
 from yuqing.cases.services.case import case_transition, refuse_unless_open
 from yuqing.cases.services.common import (
     ProcedureError,
     clean_text,
-    content_hash,
     forbidden,
     invalid,
     notify_after_commit,
     now_or,
     parse_time,
     require_role,
+    signature_create,
     user_label,
 )
 from yuqing.cases.services.response import WRITERS, _action_create, _user
@@ -187,19 +187,16 @@ def plan_decide(
                 if k in ("case_id", "version", "summary", "measures", "resources", "task_force", "on_site")
             }
             plan.status = "approved"
-            plan.content_hash = content_hash(content)
-            Signature.objects.create(
+            signature = signature_create(
                 case=plan.case,
-                object_type=plan._meta.label_lower,
-                object_id=str(plan.pk),
+                obj=plan,
                 signer=user,
-                signer_label=user_label(user),
                 role=sorted(held & flow.LEADERS)[0],
                 purpose="审批",
-                signed_at=at,
                 content=content,
-                content_hash=plan.content_hash,
+                at=at,
             )
+            plan.content_hash = signature.content_hash
         else:
             plan.status = "returned"
         plan.save()

@@ -27,6 +27,7 @@ from yuqing.cases.services.common import (
     now_or,
     parse_time,
     require_role,
+    signature_create,
     user_label,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
@@ -286,17 +287,8 @@ def report_sign(*, report: SituationReport, user: Any, now: datetime | None = No
         locked.signed_at = at
         locked.content_hash = digest
         locked.save(update_fields=["status", "signed_at", "content_hash"])
-        signature = Signature.objects.create(
-            case=case,
-            object_type=locked._meta.label_lower,
-            object_id=str(locked.pk),
-            signer=user,
-            signer_label=user_label(user),
-            role=sorted(held)[0],
-            purpose="签发",
-            signed_at=at,
-            content=content,
-            content_hash=digest,
+        signature = signature_create(
+            case=case, obj=locked, signer=user, role=sorted(held)[0], purpose="签发", content=content, at=at
         )
         if locked.supersedes_id:
             SituationReport.objects.filter(pk=locked.supersedes_id).update(status="superseded")

@@ -19,6 +19,7 @@ from yuqing.cases.services.common import (
     now_or,
     parse_time,
     require_role,
+    signature_create,
     user_label,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
@@ -289,17 +290,14 @@ def release_sign(*, release: Release, user: Any, now: datetime | None = None) ->
         locked.signed_at = at
         locked.content_hash = digest
         locked.save(update_fields=["status", "signed_by", "signed_at", "content_hash"])
-        signature = Signature.objects.create(
+        signature = signature_create(
             case=locked.case,
-            object_type=locked._meta.label_lower,
-            object_id=str(locked.pk),
+            obj=locked,
             signer=user,
-            signer_label=user_label(user),
             role=sorted(held)[0],
             purpose="签发",
-            signed_at=at,
             content=content,
-            content_hash=digest,
+            at=at,
         )
         audit_record(
             actor=user,
