@@ -55,13 +55,6 @@ def overdue_deadlines(
     return qs.select_related("case", "department", "owner").order_by("-due_at")
 
 
-SIGNED_KINDS = {
-    "cases.situationreport": "情况报告",
-    "cases.responseplan": "应对方案",
-    "releases.release": "信息发布稿",
-}
-
-
 @dataclass
 class TimelineEntry:
     at: datetime
@@ -168,7 +161,7 @@ def _reports(case: Case) -> list[TimelineEntry]:
             TimelineEntry(
                 s.signed_at,
                 "signature",
-                f"{s.purpose}记录：{SIGNED_KINDS.get(s.object_type, s.object_type)} #{s.object_id}",
+                f"{s.purpose}记录：{s.object_label}",
                 f"签发内容的 SHA-256：{s.content_hash[:16]}…",
                 s.signer_label,
             )

@@ -245,6 +245,13 @@ class Deadline(models.Model):
         }[self.status]
 
 
+SIGNED_KINDS = {
+    "cases.situationreport": "情况报告",
+    "cases.responseplan": "应对方案",
+    "releases.release": "信息发布稿",
+}
+
+
 class Signature(models.Model):
     """签发: who signed which content, when, in which role, and the SHA-256 of the signed content.
 
@@ -274,7 +281,12 @@ class Signature(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.signer_label} {self.purpose} {self.object_type}#{self.object_id}"
+        return f"{self.signer_label} {self.purpose} {self.object_label}"
+
+    @property
+    def object_label(self) -> str:
+        """What was signed, in words: 情况报告 #2."""
+        return f"{SIGNED_KINDS.get(self.object_type, self.object_type)} #{self.object_id}"
 
 
 class Attachment(models.Model):

@@ -136,7 +136,15 @@ def test_the_department_records_its_verification_with_evidence(cast, tmp_path):
 def test_the_dossier_prints_the_whole_timeline(cast, event):
     case = advance(open_case(cast, event=event), cast, cv.CLOSED)
     html = cast.client(cast.leader).get(f"/cases/{case.pk}/dossier/").content.decode()
-    for text in ("立案", "发现 → 已通报", "评估中 → 结案", "签发", "批准应对方案第1版", "问责：张三"):
+    for text in (
+        "立案",
+        "发现 → 已通报",
+        "评估中 → 结案",
+        "签发：情况报告 #",
+        "审批：应对方案 #",
+        "批准应对方案第1版",
+        "问责：张三",
+    ):
         assert text in html, text
 
 
