@@ -71,6 +71,14 @@ def may_read(user: Any, case: Any) -> bool:
     return Case.objects.filter(case_scope(user), pk=case.pk).exists()
 
 
+def speaks_for_department(user: Any, department_id: int | None) -> bool:
+    """Whether ``user`` is a head or handler of department ``department_id`` now: who may act on a
+    verification task sent to that department (not any department that has a task on the same case)."""
+    if department_id is None or not access.roles_of(user) & DEPARTMENT_ROLES:
+        return False
+    return department_id in user_department_ids(user)
+
+
 def department_of_case(user: Any, case: Any) -> bool:
     """Whether ``user`` speaks for the case's 事发科室 (or a department asked to verify it)."""
     departments = user_department_ids(user)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from yuqing import vocab
 from yuqing.cases import flow, selectors, services
 from yuqing.cases import vocab as cv
-from yuqing.cases.access import case_scope, department_of_case
+from yuqing.cases.access import case_scope, department_of_case, speaks_for_department
 from yuqing.cases.models import (
     AccountabilityRecord,
     Attachment,
@@ -314,9 +314,7 @@ def verification(request: HttpRequest, case_id: int, task_id: int) -> HttpRespon
             "errors": errors,
             "values": values,
             "findings": cv.FINDINGS,
-            "may_submit": task.status == "open"
-            and department_of_case(request.user, case)
-            and access.has_role(request.user, *flow.DEPARTMENT),
+            "may_submit": task.status == "open" and speaks_for_department(request.user, task.department_id),
             "attachments": task.attachments.all(),
         },
         status=status,

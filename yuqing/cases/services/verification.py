@@ -15,7 +15,7 @@ from django.db import transaction
 from yuqing.audit.services import audit_record
 from yuqing.cases import flow
 from yuqing.cases import vocab as cv
-from yuqing.cases.access import department_of_case
+from yuqing.cases.access import department_of_case, speaks_for_department
 from yuqing.cases.models import Attachment, Case, ProcedureSettings, VerificationTask
 from yuqing.cases.services.case import case_transition, refuse_unless_open
 from yuqing.cases.services.common import (
@@ -121,8 +121,11 @@ def verification_submit(
     The finding (属实/部分属实/失实) becomes the case's; 待核实 is accepted as an interim finding but
     keeps the case from being reported as verified."""
     case = task.case
-    if not (department_of_case(user, case) and access.has_role(user, *flow.DEPARTMENT)):
-        raise forbidden(f"核实结果须由{task.department.name}的科室负责人或处置责任人填报")
+    if not speaks_for_department(user, task.department_id):
+        # The task's own department only: a department that verifies another part of the same case
+        # must not write this one's findings (they become the case's finding).
+        name = task.department.name
+        raise forbidden(f"该核实任务交由{name}办理，核实结果须由{name}的科室负责人或处置责任人填报")
     if task.status != "open":
         raise ProcedureError(f"该核实任务{task.status_label}，不能再次提交")
     errors: dict[str, str] = {}
