@@ -6,13 +6,16 @@ import json
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from yuqing.audit.admin import AuditedAdmin
 from yuqing.audit.services import audit_changes, audit_record, audit_snapshot
+from yuqing.cases.access import user_clearance
 from yuqing.notify import services
+from yuqing.notify.confidential import redact_rows
 from yuqing.notify.models import (
     ChannelConfig,
     Delivery,
@@ -97,13 +100,34 @@ class DutyShiftAdmin(AuditedAdmin):
     date_hierarchy = "start"
 
 
+class _RedactingChangeList(ChangeList):
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        self.result_list = redact_rows(self.result_list, clearance=user_clearance(request.user))
+
+
+class ConfidentialTextAdmin(admin.ModelAdmin):
+    """Rows with ``title``/``body``/``case_id``: the text of a case above the viewer's clearance is
+    shown redacted, in the list and on the row's page (the system administrator reads the lowest level
+    only). Titles are not searchable, so a search cannot tell whether a hidden title contains a word."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return _RedactingChangeList
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            redact_rows([obj], clearance=user_clearance(request.user))
+        return obj
+
+
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ConfidentialTextAdmin):
     """The delivery log: read-only; failed pushes can be queued again."""
 
     list_display = ("created_at", "title", "kind", "channel", "recipient", "status", "attempts", "last_error")
     list_filter = ("status", "kind", "level", "channel")
-    search_fields = ("title", "recipient__username", "recipient__person__name", "last_error")
+    search_fields = ("recipient__username", "recipient__person__name", "last_error")
     list_select_related = ("channel", "recipient")
     date_hierarchy = "created_at"
     actions = ("requeue",)
@@ -128,9 +152,9 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ConfidentialTextAdmin):
     list_display = ("created_at", "recipient", "title", "read_at")
-    search_fields = ("title", "recipient__username")
+    search_fields = ("recipient__username",)
     list_select_related = ("recipient",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

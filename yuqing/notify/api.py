@@ -78,7 +78,8 @@ def list_deliveries(request: HttpRequest, filters: Query[DeliveryFilters]) -> di
         raise HttpError(422, "page 必须是不小于 1 的整数")
     qs = selectors.deliveries(status=filters.status, kind=filters.kind)
     start = (filters.page - 1) * PAGE_SIZE
-    return {"items": list(qs[start : start + PAGE_SIZE]), "count": qs.count(), "page": filters.page}
+    items = selectors.deliveries_for(request.user, qs[start : start + PAGE_SIZE])
+    return {"items": items, "count": qs.count(), "page": filters.page}
 
 
 class PreferenceIO(Schema):

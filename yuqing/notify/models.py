@@ -29,6 +29,9 @@ class Notification(models.Model):
     alert = models.ForeignKey(
         "events.Alert", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
+    # The case the message is about: who may read title and body is decided again when it is shown.
+    # A plain number, not a foreign key: notify sits below cases.
+    case_id = models.PositiveBigIntegerField("案件编号", null=True, blank=True)
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 
@@ -188,6 +191,7 @@ class Delivery(models.Model):
     alert = models.ForeignKey(
         "events.Alert", on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
     )
+    case_id = models.PositiveBigIntegerField("案件编号", null=True, blank=True)
     status = models.CharField(
         "状态", max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
     )

@@ -1,4 +1,5 @@
-"""Reads of notifications: who is on duty (值班表), a person's preferences, the delivery log."""
+"""Reads of notifications: one's own notifications, who is on duty (值班表), a person's preferences, the
+delivery log. Texts about a case come back as the reader may see them now (:mod:`.confidential`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,24 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from yuqing import vocab
-from yuqing.notify.models import Delivery, DeliveryStatus, DutyShift, NotificationPreference
+from yuqing.cases.access import user_clearance
+from yuqing.notify.confidential import redact_rows
+from yuqing.notify.models import Delivery, DeliveryStatus, DutyShift, Notification, NotificationPreference
 
 MAJOR_RANK = vocab.SEVERITY_ORDER.index("major")
+
+
+def notifications_for(user: Any, *, limit: int = 100) -> list[Notification]:
+    """``user``'s newest notifications, each title and body as their clearance allows now (a case whose
+    level was raised, or a role given up, hides what was stored). Two queries."""
+    rows = Notification.objects.filter(recipient_id=user.pk).order_by("-created_at", "-id")[:limit]
+    return redact_rows(rows, clearance=user_clearance(user))
+
+
+def deliveries_for(reader: Any, rows: Any) -> list[Delivery]:
+    """Rows of the delivery log as ``reader`` may see them (titles of cases above their clearance
+    redacted; one query for the cases' levels)."""
+    return redact_rows(rows, clearance=user_clearance(reader))
 
 
 def _window(at: date | datetime | None) -> tuple[datetime, datetime]:

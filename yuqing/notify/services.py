@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -21,7 +22,8 @@ from django.utils import timezone
 
 from yuqing import vocab
 from yuqing.audit.services import audit_record, audit_snapshot
-from yuqing.notify import selectors
+from yuqing.cases.access import clearances
+from yuqing.notify import confidential, selectors
 from yuqing.notify.channels import channel_class
 from yuqing.notify.channels.base import DeliveryError, Message, PermanentDeliveryError, mask_settings
 from yuqing.notify.channels.inapp import InAppChannel
@@ -62,10 +64,22 @@ def notify(recipients: Iterable[Any], message: Message) -> int:
     person's preferences, group channels once. Returns the number of delivery rows written.
 
     Never raises for a channel's sake: a push that cannot be queued is logged as failed with the reason.
+
+    A message about a case (:func:`~yuqing.notify.confidential.case_of`) above a recipient's clearance
+    reaches that recipient — and every group channel — without the case's name or content.
     """
     recipients = list(recipients)
     users = _users(recipients)
     now = timezone.now()
+    case_id = confidential.case_of(message)
+    message = replace(message, case_id=case_id)
+    level = confidential.case_level(case_id)
+    cleared = clearances([u.pk for u in users]) if level else {}
+
+    def told(user: Any) -> Message:
+        allowed = cleared.get(user.pk, 0) if user is not None else confidential.GROUP_CLEARANCE
+        return confidential.for_clearance(message, case_id=case_id, level=level, clearance=allowed)
+
     configs = [
         c for c in ChannelConfig.objects.filter(enabled=True) if _rank(message.level) >= _rank(c.min_level)
     ]
@@ -73,26 +87,29 @@ def notify(recipients: Iterable[Any], message: Message) -> int:
     inapp = InAppChannel()
     rows: list[Delivery] = []
 
-    def row(**kw: Any) -> Delivery:
+    def row(text: Message, **kw: Any) -> Delivery:
         return Delivery(
-            title=message.title[:300],
-            body=message.body,
+            title=text.title[:300],
+            body=text.body,
             link=message.link[:300],
             level=message.level if message.level in vocab.SEVERITIES else "general",
             alert_id=message.alert_id,
+            case_id=case_id,
             **{"next_attempt_at": now, **kw},
         )
 
     with transaction.atomic():
         for user in users:
+            text = told(user)
             rows.append(
                 row(
+                    text,
                     kind=InAppChannel.kind,
                     recipient=user,
                     status=DeliveryStatus.SENT,
                     attempts=1,
                     sent_at=now,
-                    response=inapp.send(user, message),
+                    response=inapp.send(user, text),
                     next_attempt_at=None,
                 )
             )
@@ -109,6 +126,7 @@ def notify(recipients: Iterable[Any], message: Message) -> int:
                     status, error = DeliveryStatus.FAILED, str(exc)
                 rows.append(
                     row(
+                        text,
                         kind=config.kind,
                         channel=config,
                         recipient=user,
@@ -121,17 +139,21 @@ def notify(recipients: Iterable[Any], message: Message) -> int:
         for config in configs:  # a group hears of every message, even one nobody could be paged for
             if config.is_group:
                 url = config.masked_settings().get("url", "")
-                rows.append(row(kind=config.kind, channel=config, address=str(url)[:300]))
+                rows.append(row(told(None), kind=config.kind, channel=config, address=str(url)[:300]))
         Delivery.objects.bulk_create(rows)
         counts: dict[str, int] = {}
         for r in rows:
             counts[r.status] = counts.get(r.status, 0) + 1
+        if message.alert_id:
+            about: tuple[str, Any, str] = ("events.alert", message.alert_id, message.title)
+        elif case_id:  # filed under the case, so the audit page shows its title only to the cleared
+            about = ("cases.case", case_id, message.title)
+        else:
+            about = ("notify.message", "", message.title)
         audit_record(
             actor=None,
             action="notify.dispatch",
-            obj=("events.alert", message.alert_id, message.title)
-            if message.alert_id
-            else ("notify.message", "", message.title),
+            obj=about,
             new={"recipients": [u.pk for u in users], "level": message.level, "deliveries": counts},
         )
         pending = [r.pk for r in rows if r.status == DeliveryStatus.PENDING]
@@ -198,14 +220,7 @@ def delivery_attempt(delivery_id: int, *, now: datetime | None = None) -> Delive
     if not Delivery.objects.filter(_due(now), id=delivery_id).update(claimed_at=now):
         return None
     delivery = Delivery.objects.select_related("channel", "recipient__person").get(id=delivery_id)
-    message = Message(
-        title=delivery.title,
-        body=delivery.body,
-        link=delivery.link,
-        level=delivery.level,
-        alert_id=delivery.alert_id,
-        extra={"delivery_id": delivery.id},
-    )
+    message = _message_now(delivery)
     error, retry, response = "", False, ""
     try:
         if delivery.recipient is not None and not delivery.recipient.is_active:
@@ -261,6 +276,28 @@ def delivery_attempt(delivery_id: int, *, now: datetime | None = None) -> Delive
     if error:
         logger.warning("delivery %s via %s: %s (%s)", delivery.id, delivery.kind, error, delivery.status)
     return delivery
+
+
+def _message_now(delivery: Delivery) -> Message:
+    """What ``delivery`` may say when it is pushed: the stored text, redacted again if the case's level
+    is now above the recipient's clearance (a retry can come hours after the message was written)."""
+    message = Message(
+        title=delivery.title,
+        body=delivery.body,
+        link=delivery.link,
+        level=delivery.level,
+        alert_id=delivery.alert_id,
+        case_id=delivery.case_id,
+        extra={"delivery_id": delivery.id},
+    )
+    if delivery.case_id is None:
+        return message
+    level = confidential.case_level(delivery.case_id)
+    if delivery.recipient_id is None:
+        allowed = confidential.GROUP_CLEARANCE
+    else:
+        allowed = clearances([delivery.recipient_id]).get(delivery.recipient_id, 0)
+    return confidential.for_clearance(message, case_id=delivery.case_id, level=level, clearance=allowed)
 
 
 def delivery_retry(*, delivery: Delivery, actor: Any) -> Delivery:

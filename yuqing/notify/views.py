@@ -94,6 +94,7 @@ def deliveries(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in DeliveryStatus.values else ""
     page = Paginator(selectors.deliveries(status=status), 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.deliveries_for(request.user, page.object_list)
     return render(
         request,
         "notify/deliveries.html",

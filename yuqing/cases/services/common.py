@@ -66,9 +66,17 @@ def user_label(user: Any) -> str:
 
 
 def notify_after_commit(
-    users: Iterable[Any], title: str, body: str, link: str, level: str = "general"
+    users: Iterable[Any],
+    title: str,
+    body: str,
+    link: str,
+    level: str = "general",
+    *,
+    case_id: int | None = None,
 ) -> None:
-    """Send an in-app (and channel) message once the surrounding transaction commits."""
+    """Send an in-app (and channel) message once the surrounding transaction commits. The case it is
+    about is ``case_id``, or the case ``link`` points into: recipients below the case's 密级 get it
+    without the case's title and content (yuqing.notify.confidential)."""
     recipients = [u for u in {getattr(u, "pk", None): u for u in users if u is not None}.values()]
     if not recipients:
         return
@@ -77,7 +85,7 @@ def notify_after_commit(
         from yuqing.notify.channels.base import Message
         from yuqing.notify.services import notify
 
-        notify(recipients, Message(title=title[:300], body=body, link=link, level=level))
+        notify(recipients, Message(title=title[:300], body=body, link=link, level=level, case_id=case_id))
 
     transaction.on_commit(send)
 

@@ -18,6 +18,9 @@ class Message:
     link: str = ""
     level: str = "general"  # a SEVERITIES code: 重大 and above go through quiet hours
     alert_id: int | None = None
+    # The case the message is about (or None): decides who may read its title and body; see
+    # yuqing.notify.confidential.
+    case_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

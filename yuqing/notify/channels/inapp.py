@@ -20,5 +20,6 @@ class InAppChannel(Channel):
             body=message.body,
             link=message.link[:300],
             alert_id=message.alert_id,
+            case_id=message.case_id,
         )
         return f"站内通知 #{row.id}"

@@ -112,6 +112,7 @@ def guidance_task_create(
             f"请于 {due:%m-%d %H:%M} 前在「{where}」发声引导。{instructions}",
             "/releases/tasks/",
             level=case.severity,
+            case_id=case.pk,
         )
     return task
 
