@@ -12,9 +12,8 @@ How the split is made:
 2. A group goes to ``test`` when SHA-256(``SEED:key``) falls below ``TEST_FRACTION`` (30 %).
 3. Stratification: for every category (and for ``tax_related`` true/false and each sentiment) with too
    few held-out texts (fewer than ``max(min(MIN_TEST, half its count), 25 % of its count)``), whole train
-   groups that contain
-   it are moved to test in hash order until the quota is met. Groups never split, so near-copies stay on
-   one side.
+   groups that contain it are moved to test in hash order until the quota is met. Groups never split, so
+   near-copies stay on one side.
 
 ``--check`` recomputes the split and fails if it differs from the committed ``split.json``.
 """
