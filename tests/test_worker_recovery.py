@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,103 @@ def test_killed_worker_loses_nothing_and_doubles_nothing(site, tmp_path: Path):
         urls = [r[0] for r in conn.execute("SELECT canonical_url FROM items_item")]
     assert len(urls) == ARTICLES
     assert len(set(urls)) == ARTICLES
+
+
+# --- analysis: a worker killed while it holds the analysis pipeline -----------------------------------
+
+ANALYSIS_ITEMS = 3000  # six batches of 500: the pass is still running when the first batch has landed
+ANALYSIS_LEASE = 5  # seconds (YUQING_ANALYSIS_LEASE_SECONDS); the default is two minutes
+STORIES = [
+    "网友反映铁门关市办税服务厅第{n}号窗口排队三个小时，工作人员态度生硬，要求税务局整改。",
+    "个体商户称今年定额调整幅度过大，第{n}户商户的定额一下涨了三倍，要求税务局给个说法。",
+    "有纳税人反映电子税务局第{n}次申报个税汇算时系统卡顿，退税迟迟不到账，质疑税务部门效率。",
+    "铁门关市税务局公布第{n}批减税降费政策落实情况，小规模纳税人增值税减免惠及众多商户。",
+]
+
+
+def _stage_counts(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        return dict(conn.execute("SELECT stage, count(*) FROM items_item GROUP BY stage").fetchall())
+
+
+def _analysis_finished(db: Path) -> bool:
+    with sqlite3.connect(db) as conn:
+        waiting = conn.execute("SELECT count(*) FROM items_item WHERE stage != 'clustered'").fetchone()[0]
+        stale = conn.execute("SELECT count(*) FROM events_event WHERE needs_refresh").fetchone()[0]
+        held = conn.execute("SELECT count(*) FROM events_lease WHERE holder != ''").fetchone()[0]
+    return waiting == stale == held == 0
+
+
+def _worker(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "yuqing.cli", "worker", "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def test_worker_killed_while_holding_the_analysis_pipeline_blocks_analysis_only_until_the_next_sweep(
+    tmp_path: Path,
+):
+    db = tmp_path / "db.sqlite3"
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
+    env.update(
+        YUQING_VAR_DIR=str(tmp_path),
+        YUQING_DATABASE_URL=f"sqlite:///{db}",
+        YUQING_DEMO="0",
+        YUQING_HUEY_IMMEDIATE="0",
+        YUQING_ANALYSIS_LEASE_SECONDS=str(ANALYSIS_LEASE),
+    )
+    assert yuqing(env, "migrate", "-v", "0").returncode == 0
+    export = tmp_path / "items.jsonl"
+    with export.open("w", encoding="utf-8") as f:
+        for n in range(ANALYSIS_ITEMS):
+            text = STORIES[n % len(STORIES)].format(n=n)
+            row = {"url": f"https://bbs.example.cn/t/{n}", "title": text[:20], "content": text}
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    imported = yuqing(env, "import", str(export), "--source", "本地论坛")
+    assert imported.returncode == 0, imported.stderr
+    assert _stage_counts(db) == {"stored": ANALYSIS_ITEMS}
+
+    worker = _worker(env)  # takes the queued analysis task and starts the pass
+    deadline = time.time() + 90
+    counts = _stage_counts(db)
+    while time.time() < deadline and counts.get("stored", 0) == ANALYSIS_ITEMS:
+        time.sleep(0.05)
+        counts = _stage_counts(db)
+    os.killpg(worker.pid, signal.SIGKILL)  # mid-pass: one batch done, the rest waiting
+    worker.wait(timeout=10)
+    counts = _stage_counts(db)
+    assert counts.get("clustered", 0) < ANALYSIS_ITEMS, "the pass finished before the kill"
+    assert counts.get("stored", 0) < ANALYSIS_ITEMS, "the pass had not started"
+    with sqlite3.connect(db) as conn:
+        holder, expires_at = conn.execute(
+            "SELECT holder, expires_at FROM events_lease WHERE name = 'analysis'"
+        ).fetchone()
+    assert f":{worker.pid}:" in holder  # the dead worker still holds the analysis lease
+    expires = datetime.fromisoformat(expires_at).replace(tzinfo=UTC)
+    assert expires > datetime.now(UTC)
+
+    worker = _worker(env)  # the restart
+    try:
+        # The sweep cannot take the lease before it expires (at most YUQING_ANALYSIS_LEASE_SECONDS).
+        time.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds() + 0.5))
+        sweep = "from yuqing.events.tasks import sweep_pending; sweep_pending()"
+        assert yuqing(env, "shell", "-c", sweep).returncode == 0  # what the scheduler enqueues each minute
+        deadline = time.time() + 90
+        while time.time() < deadline and not _analysis_finished(db):
+            time.sleep(0.3)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=15)
+    assert _stage_counts(db) == {"clustered": ANALYSIS_ITEMS}, "items left unanalysed after the sweep"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM items_item WHERE analyzed_at IS NULL").fetchone()[0] == 0
+        seen = conn.execute("SELECT items_seen FROM events_clusterstate").fetchone()[0]
+        events = conn.execute("SELECT count(*), sum(needs_refresh) FROM events_event").fetchone()
+        lease = conn.execute("SELECT holder FROM events_lease WHERE name = 'analysis'").fetchone()[0]
+    assert seen == ANALYSIS_ITEMS  # each item went through the clusterer exactly once
+    assert events[0] > 0 and events[1] == 0  # every event formed and refreshed (graded, alerted)
+    assert lease == ""  # the sweep's pass gave the lease back

@@ -203,6 +203,10 @@ POLL_CLAIM_TIMEOUT = env_int("YUQING_POLL_CLAIM_TIMEOUT", 600, minimum=1)
 # Upper bound of the exponential back-off after failures.
 POLL_MAX_BACKOFF = env_int("YUQING_POLL_MAX_BACKOFF", 6 * 3600, minimum=60)
 FETCH_MIN_HOST_INTERVAL = float(env_int("YUQING_FETCH_MIN_HOST_INTERVAL_MS", 1000, minimum=0)) / 1000
+# --- analysis ---------------------------------------------------------------------------
+# The analysis pipeline runs on one worker at a time under a lease in the database, renewed every batch;
+# a worker killed while holding it blocks analysis for at most this many seconds (then the sweep takes over).
+ANALYSIS_LEASE_SECONDS = env_int("YUQING_ANALYSIS_LEASE_SECONDS", 120, minimum=5, maximum=3600)
 
 LOGGING = {
     "version": 1,

@@ -107,6 +107,9 @@ class Event(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="已并入"
     )
+    # Set in the clustering transaction, cleared by the refresh: a worker killed between the two leaves
+    # the event marked, and the next pass refreshes it (and raises its alerts).
+    needs_refresh = models.BooleanField("待重新计算", default=False, db_index=True)
     is_demo = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField("发现时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -121,7 +124,7 @@ class Event(models.Model):
 
 
 class ClusterState(models.Model):
-    """The online clusterer's serialised state (one writer at a time, under a task lock)."""
+    """The online clusterer's serialised state (one writer at a time, under the analysis lease)."""
 
     name = models.CharField(max_length=50, unique=True)
     state = models.BinaryField()
@@ -135,6 +138,24 @@ class ClusterState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Lease(models.Model):
+    """A lease on work that must run on one worker at a time, across processes and machines (the analysis
+    pipeline: the clusterer is sequential). Taken with a conditional UPDATE while free or expired, renewed
+    by its holder before each write, so a killed holder blocks the work only until ``expires_at``."""
+
+    name = models.CharField("名称", max_length=50, unique=True)
+    holder = models.CharField("持有者", max_length=200, blank=True, default="")
+    acquired_at = models.DateTimeField("取得时间", null=True, blank=True)
+    expires_at = models.DateTimeField("到期时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "任务租约"
+        verbose_name_plural = "任务租约"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.holder or '空闲'}"
 
 
 class SeveritySettings(models.Model):

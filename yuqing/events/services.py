@@ -1,18 +1,25 @@
 """The analysis stages after ingest: analyse → cluster into events → grade → alert.
 
-Run by one background task at a time (a Huey lock): the clusterer is sequential by nature and its state
-is one row. Each stage is driven by ``Item.stage``, so a killed worker's batch is simply picked up again.
+Run on one worker at a time, under a lease in the database (``Lease``, see ``analysis_run``): the
+clusterer is sequential by nature and its state is one row. Each stage is driven by ``Item.stage`` and
+``Event.needs_refresh``, so a killed worker's batch is simply picked up again once its lease expires.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
+import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from yuqing import vocab
@@ -21,12 +28,67 @@ from yuqing.analysis.cluster import Clusterer, ClusterItem
 from yuqing.analysis.propagation import propagation_graph
 from yuqing.analysis.severity import Thresholds, event_stats, score_event
 from yuqing.audit.services import audit_record
-from yuqing.events.models import ClusterState, Event, MonitoringPlan, SeveritySettings
+from yuqing.events.models import ClusterState, Event, Lease, MonitoringPlan, SeveritySettings
 from yuqing.items.models import Item, ItemStage
 
 logger = logging.getLogger(__name__)
 CLUSTER_STATE = "main"
 MAX_EVENT_MEMBERS = 2000  # newest members read to refresh an event's figures
+ANALYSIS_LEASE = "analysis"
+
+
+# --- the analysis lease --------------------------------------------------------------------------------
+
+
+class LeaseLost(Exception):
+    """Another worker took the analysis lease (this pass outlived it): the pass stops without writing."""
+
+
+def lease_holder_name() -> str:
+    """A name for one pass, unique across machines, processes, threads and passes."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"[:200]
+
+
+def lease_acquire(*, holder: str, name: str = ANALYSIS_LEASE, now: datetime | None = None) -> bool:
+    """Take the lease if it is free or expired; True when ``holder`` won it. One conditional UPDATE, so of
+    several workers on several machines exactly one wins."""
+    now = now or timezone.now()
+    Lease.objects.get_or_create(name=name)
+    won = (
+        Lease.objects.filter(name=name)
+        .filter(Q(holder="") | Q(expires_at__isnull=True) | Q(expires_at__lte=now))
+        .update(
+            holder=holder,
+            acquired_at=now,
+            expires_at=now + timedelta(seconds=settings.ANALYSIS_LEASE_SECONDS),
+        )
+    )
+    return won == 1
+
+
+def lease_renew(*, holder: str, name: str = ANALYSIS_LEASE, now: datetime | None = None) -> None:
+    """Extend the lease ``holder`` still holds, or raise LeaseLost. Called as the first write of each of a
+    pass's transactions: the UPDATE locks the lease row (PostgreSQL) or the database (SQLite) until the
+    commit, so nobody can take the lease between this check and the pass's writes."""
+    now = now or timezone.now()
+    renewed = Lease.objects.filter(name=name, holder=holder).update(
+        expires_at=now + timedelta(seconds=settings.ANALYSIS_LEASE_SECONDS)
+    )
+    if not renewed:
+        raise LeaseLost(f"任务租约 {name} 已被其他工作进程取得，本轮分析停止")
+
+
+def lease_release(*, holder: str, name: str = ANALYSIS_LEASE) -> None:
+    """Give the lease back (nothing happens when ``holder`` no longer holds it)."""
+    Lease.objects.filter(name=name, holder=holder).update(holder="", expires_at=None)
+
+
+def _fence(holder: str | None) -> None:
+    if holder is not None:
+        lease_renew(holder=holder)
+
+
+# --- the stages ---------------------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=1)
@@ -46,8 +108,9 @@ def active_plans() -> list[tuple[str, Any]]:
     return plans
 
 
-def items_analyze(limit: int = 500) -> list[int]:
-    """Analyse up to ``limit`` stored items (oldest first); returns their ids."""
+def items_analyze(limit: int = 500, *, holder: str | None = None) -> list[int]:
+    """Analyse up to ``limit`` stored items (oldest first); returns their ids. The results are saved
+    only while ``holder`` (when given) still holds the analysis lease."""
     rows = list(Item.objects.filter(stage=ItemStage.STORED).select_related("source").order_by("id")[:limit])
     if not rows:
         return []
@@ -56,13 +119,15 @@ def items_analyze(limit: int = 500) -> list[int]:
     now = timezone.now()
     for item in rows:
         result = analyzer.analyze(
-            item.content, item.title, author=item.author, source=item.source.name, plans=plans
+            item.content, item.title, author=item.author, source=item.source_name, plans=plans
         )
         apply_analysis(item, result)
         item.analyzed_at = now
         item.stage = ItemStage.ANALYZED
-    # The Item fields carry the analysis result's own names (the design's output contract).
-    Item.objects.bulk_update(rows, [*RESULT_KEYS, "analyzed_at", "stage"], batch_size=200)
+    with transaction.atomic():
+        _fence(holder)
+        # The Item fields carry the analysis result's own names (the design's output contract).
+        Item.objects.bulk_update(rows, [*RESULT_KEYS, "analyzed_at", "stage"], batch_size=200)
     return [item.id for item in rows]
 
 
@@ -100,7 +165,7 @@ def cluster_item(item: Item) -> ClusterItem:
         url=item.url,
         # A far-future timestamp would evict the whole window: never later than collection.
         published_at=min(item.published_at, item.fetched_at),
-        source=item.source.name,
+        source=item.source_name,
         media_type=item.media_type,
         engagement=sum(item.engagement.values()),
         sentiment=item.sentiment or None,
@@ -111,14 +176,18 @@ def cluster_item(item: Item) -> ClusterItem:
     )
 
 
-def items_cluster(limit: int = 500) -> set[int]:
-    """Cluster analysed tax-related items into events (others just move on); returns touched event ids."""
+def items_cluster(limit: int = 500, *, holder: str | None = None) -> int:
+    """Cluster analysed tax-related items into events (others just move on) and mark the events they
+    touched for refreshing; returns how many items moved on. Saved only while ``holder`` (when given)
+    still holds the analysis lease: the clusterer's state is one row, read here and written back."""
     rows = list(Item.objects.filter(stage=ItemStage.ANALYZED).select_related("source").order_by("id")[:limit])
     if not rows:
-        return set()
+        return 0
     state_row, clusterer = _load_clusterer()
     touched: set[int] = set()
     with transaction.atomic():
+        # Still ours means nobody else held the lease since this pass read the state above.
+        _fence(holder)
         events_by_key: dict[str, Event] = {}
         for item in rows:
             item.stage = ItemStage.CLUSTERED
@@ -149,10 +218,11 @@ def items_cluster(limit: int = 500) -> set[int]:
             for item in rows:
                 if item.event_id == source.id:
                     item.event = target
-            Event.objects.filter(id=source.id).update(merged_into=target, size=0)
+            Event.objects.filter(id=source.id).update(merged_into=target, size=0, needs_refresh=False)
             touched.discard(source.id)
             touched.add(target.id)
         Item.objects.bulk_update(rows, ["stage", "event", "duplicate_of"], batch_size=200)
+        Event.objects.filter(id__in=touched).update(needs_refresh=True)
         data = clusterer.to_state()
         if state_row is None:
             ClusterState.objects.create(name=CLUSTER_STATE, state=data, items_seen=len(rows), generation=1)
@@ -163,7 +233,7 @@ def items_cluster(limit: int = 500) -> set[int]:
                 generation=state_row.generation,
                 updated_at=timezone.now(),
             )
-    return touched
+    return len(rows)
 
 
 def thresholds() -> Thresholds:
@@ -177,6 +247,7 @@ def event_refresh(event: Event, *, now: datetime | None = None) -> Event:
         Item.objects.filter(event=event).select_related("source").order_by("-id")[:MAX_EVENT_MEMBERS]
     )
     if not members:
+        Event.objects.filter(id=event.id).update(needs_refresh=False)
         return event
     members.reverse()
     cluster_members = [cluster_item(m) for m in members]
@@ -210,28 +281,72 @@ def event_refresh(event: Event, *, now: datetime | None = None) -> Event:
         members[0].published_at if not event.first_at else min(event.first_at, members[0].published_at)
     )
     event.last_at = max(m.published_at for m in members)
+    event.needs_refresh = False
     event.save()
     return event
 
 
-def events_refresh(event_ids: Iterable[int]) -> list[Event]:
+def events_refresh(event_ids: Iterable[int], *, holder: str | None = None) -> list[Event]:
+    """Refresh each event and raise the alerts it now deserves, one transaction per event (each renews
+    ``holder``'s lease when given)."""
     from yuqing.events.alerts import alerts_evaluate
 
     refreshed = []
     for event in Event.objects.filter(id__in=list(event_ids)):
         with transaction.atomic():
+            _fence(holder)
             event_refresh(event)
             alerts_evaluate(event)
         refreshed.append(event)
     return refreshed
 
 
-def process_pending(limit: int = 500) -> int:
-    """One pass of every stage over whatever is waiting; returns how many items moved."""
-    analyzed = items_analyze(limit)
-    touched = items_cluster(limit)
-    events_refresh(touched)
-    return len(analyzed)
+def process_pending(limit: int = 500, *, holder: str | None = None) -> int:
+    """One batch of every stage over whatever is waiting; returns how many items moved a stage.
+    ``holder`` is the analysis lease this batch runs under (``analysis_run``); without one the caller
+    vouches that nothing else analyses at the same time."""
+    analyzed = items_analyze(limit, holder=holder)
+    clustered = items_cluster(limit, holder=holder)
+    events_refresh(Event.objects.filter(needs_refresh=True).values_list("id", flat=True), holder=holder)
+    return len(analyzed) + clustered
+
+
+def analysis_pending() -> bool:
+    """Whether anything waits for the analysis stages."""
+    return (
+        Item.objects.filter(stage__in=[ItemStage.STORED, ItemStage.ANALYZED]).exists()
+        or Event.objects.filter(needs_refresh=True).exists()
+    )
+
+
+def analysis_run(*, limit: int = 500) -> int:
+    """Run the stages batch after batch until nothing waits, on one worker at a time; returns how many
+    items moved a stage.
+
+    One worker at a time is the analysis lease, a row in the database (so it holds across processes and
+    machines, whatever the task queue) that expires after ``YUQING_ANALYSIS_LEASE_SECONDS``: a worker
+    killed while holding it blocks analysis only until then, and the minute's sweep takes over. Each
+    batch renews it in the transactions that write, so a healthy pass keeps it, and a pass that lost it
+    stops before writing anything. Returns 0 at once when another worker holds it; that pass, or the
+    sweep, picks the items up."""
+    total = 0
+    while True:
+        holder = lease_holder_name()
+        if not lease_acquire(holder=holder):
+            return total
+        moved_now = 0
+        try:
+            while moved := process_pending(limit, holder=holder):
+                moved_now += moved
+        except LeaseLost:
+            logger.warning("analysis lease lost by %s; the pass stops", holder)
+            return total + moved_now
+        finally:
+            lease_release(holder=holder)
+        total += moved_now
+        # Items stored while this pass was releasing found the lease taken: look once more.
+        if not moved_now or not analysis_pending():
+            return total
 
 
 def label_correct(*, item: Item, field: str, value: Any, user: Any) -> Any:

@@ -76,8 +76,8 @@ def test_items_are_analysed_clustered_graded_and_alerted(clerk):
     )
     ingest_entries(story[3:], source=news)
 
-    moved = services.process_pending()
-    assert moved == 5
+    moved = services.analysis_run()
+    assert moved == 2 * 5  # five items, each analysed and then clustered
     assert not Item.objects.exclude(stage=ItemStage.CLUSTERED).exists()
 
     sports = Item.objects.get(url="https://sports.example.cn/1")
@@ -103,7 +103,7 @@ def test_items_are_analysed_clustered_graded_and_alerted(clerk):
 
 
 def test_second_pass_has_nothing_to_do():
-    assert services.process_pending() == 0
+    assert services.analysis_run() == 0
 
 
 def test_clusterer_state_survives_between_passes():
