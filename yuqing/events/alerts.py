@@ -1,5 +1,5 @@
 """预警: rules raise at most one alert per event and level; unacknowledged alerts escalate along the chain
-frozen on them when they were raised."""
+frozen on them when they were raised, until someone acknowledges them or the case handling them closes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -148,16 +149,78 @@ def alert_acknowledge(alert: Alert, *, user: Any, now: datetime | None = None) -
     return alert
 
 
+def _settle(alert: Alert, *, user: Any, case: Any, reason: str, now: datetime) -> None:
+    alert.acknowledged_at = now
+    alert.acknowledged_by = user
+    alert.ack_deadline = None
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "ack_deadline"])
+    audit_record(
+        actor=user,
+        action="alert.settle",
+        obj=alert,
+        new={"at": now, "case_id": case.pk, "case_state": case.state, "reason": reason},
+    )
+
+
+def alerts_settle_for_case(
+    case: Any, *, user: Any, action: str = "结案", reason: str = "", now: datetime | None = None
+) -> int:
+    """A case closed (结案, or 不予立案 as a false alarm): its event's open alerts are settled —
+    acknowledged by whoever closed it, their deadline cleared, audited — so none of them escalates any
+    more. Runs in the caller's transaction (``case_transition``); returns how many were settled."""
+    now = now or timezone.now()
+    if case.event_id is None and case.alert_id is None:
+        return 0
+    open_alerts = (
+        Alert.objects.select_for_update()
+        .filter(Q(event_id=case.event_id) | Q(id=case.alert_id), acknowledged_at__isnull=True)
+        .order_by("id")
+    )
+    settled = 0
+    with transaction.atomic():
+        for alert in open_alerts:
+            why = f"案件「{case.title}」{action}" + (f"：{reason}" if reason else "")
+            _settle(alert, user=user, case=case, reason=why, now=now)
+            settled += 1
+    return settled
+
+
+def closed_case_of(alert: Alert) -> Any:
+    """The closed case that handled ``alert`` (closed after the alert was raised, and no case for its
+    event open since), or None. Such an alert must not escalate."""
+    from yuqing.cases import vocab as cv
+    from yuqing.cases.models import Case
+
+    cases = Case.objects.filter(Q(event_id=alert.event_id) | Q(alert_id=alert.id))
+    if cases.filter(state__in=sorted(cv.OPEN_STATES)).exists():
+        return None
+    return (
+        cases.filter(state=cv.CLOSED, closed_at__gte=alert.created_at).order_by("-closed_at", "-id").first()
+    )
+
+
 def alerts_escalate(*, now: datetime | None = None) -> int:
-    """Move every overdue, unacknowledged alert to the next person of its chain; returns how many moved."""
+    """Move every overdue, unacknowledged alert to the next person of its chain; returns how many moved.
+    An alert whose case has been closed is settled instead, never escalated."""
     now = now or timezone.now()
     minutes = SeveritySettings.current().ack_minutes
     moved = 0
-    overdue = Alert.objects.filter(acknowledged_at__isnull=True, ack_deadline__lte=now).select_related(
-        "event"
-    )
-    for alert in overdue:
+    overdue = list(Alert.objects.filter(acknowledged_at__isnull=True, ack_deadline__lte=now).only("id"))
+    for candidate in overdue:
         with transaction.atomic():
+            # Locked and read again: a case closed (or an acknowledgement made) since the list was read wins.
+            alert = (
+                Alert.objects.select_for_update(of=("self",))
+                .select_related("event")
+                .filter(pk=candidate.pk, acknowledged_at__isnull=True, ack_deadline__lte=now)
+                .first()
+            )
+            if alert is None:
+                continue
+            case = closed_case_of(alert)
+            if case is not None:  # closed before this fix, or by a path that did not settle it
+                _settle(alert, user=None, case=case, reason=f"案件「{case.title}」已结案，不再升级", now=now)
+                continue
             nxt = alert.chain_position + 1
             if nxt < len(alert.chain):
                 alert.chain_position = nxt

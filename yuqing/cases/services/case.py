@@ -261,6 +261,11 @@ def case_transition(*, case: Case, to: str, user: Any, reason: str = "", now: da
         )
         if to == cv.RESPONDING and old in (cv.TRACKING, cv.CLOSED):
             _announce_restart(locked, reason)
+        if to == cv.CLOSED:  # 结案 or 不予立案: the event's alerts are handled, none may escalate on
+            from yuqing.events.alerts import alerts_settle_for_case
+
+            label = flow.TRANSITIONS[(old, to)].label
+            alerts_settle_for_case(locked, user=user, action=label, reason=reason, now=at)
     case.refresh_from_db()
     return case
 
