@@ -8,13 +8,17 @@ request (tasks, commands) they are empty.
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,3 +77,16 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with request_context(context_for(request)):
             return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        """A write refused because the audit chain was tampered with (``AuditChainBroken``): 503 saying
+        so — in JSON for the API — instead of a bare server error. The write itself was rolled back."""
+        from yuqing.audit.services import AuditChainBroken
+
+        if not isinstance(exception, AuditChainBroken):
+            return None
+        logger.error("write refused: %s", exception)
+        text = f"操作未执行：{exception}"
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": text}, status=503, json_dumps_params={"ensure_ascii": False})
+        return render(request, "audit/chain_broken.html", {"message": text}, status=503)

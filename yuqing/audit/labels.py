@@ -23,6 +23,11 @@ ACTION_LABELS: dict[str, str] = {
     "training.record": "登记培训",
     "org.demo_load": "载入演示组织",
     "audit.export": "导出审计记录",
+    "notify.dispatch": "发送通知",
+    "delivery.sent": "推送成功",
+    "delivery.retry": "推送失败待重试",
+    "delivery.failed": "推送最终失败",
+    "delivery.requeue": "重新推送",
 }
 VERBS = {"create": "新增", "update": "修改", "delete": "删除"}
 

@@ -58,7 +58,9 @@ class AuditEntry(models.Model):
     ``yuqing audit verify`` finds.
     """
 
-    seq = models.PositiveBigIntegerField("序号", unique=True)
+    # The sequence number is the primary key: the hash covers it, so a row cannot be renumbered (moved
+    # in the chain or past its head) without the change being found.
+    seq = models.PositiveBigIntegerField("序号", primary_key=True)
     at = models.DateTimeField("时间", db_index=True)
     # PROTECT: a user who wrote history cannot be deleted (deactivate instead), so actor_id, which the
     # hash covers, never changes under the entry.
@@ -91,7 +93,10 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.actor_label} {self.action} {self.object_repr}"
+        # Without object_repr: a case's title must not reach readers below its 密级 through a page
+        # title or a breadcrumb (yuqing.audit.redaction).
+        target = f" {self.object_type}#{self.object_id}" if self.object_id else ""
+        return f"#{self.seq} {self.actor_label} {self.action}{target}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from yuqing.audit.models import AuditEntry
+from yuqing.audit.models import AuditChainHead, AuditEntry
 
 
 def audit_entries(
@@ -42,3 +42,16 @@ def audit_facets() -> tuple[list[str], list[str]]:
         .distinct()
     )
     return actions, types
+
+
+def chain_head() -> tuple[AuditChainHead | None, bool]:
+    """The chain head, and whether any entry is numbered past it (never, in a sound chain: such a row
+    was not written through ``audit_record``). One query."""
+    head = (
+        AuditChainHead.objects.annotate(beyond=Exists(AuditEntry.objects.filter(seq__gt=OuterRef("seq"))))
+        .order_by("pk")
+        .first()
+    )
+    if head is None:
+        return None, AuditEntry.objects.exists()
+    return head, bool(head.beyond)  # type: ignore[attr-defined]

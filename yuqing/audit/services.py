@@ -23,6 +23,11 @@ class AuditError(RuntimeError):
     """The audit trail cannot be written as required (a programming or integrity error)."""
 
 
+class AuditChainBroken(AuditError):
+    """The chain is in a state no append of ours leaves it in (head reset, rows past the head): writes
+    are refused, with this text, until the 纪检组 has looked — appending would bury the evidence."""
+
+
 def _actor(actor: Any) -> tuple[Any, str]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return None, SYSTEM_LABEL
@@ -57,8 +62,15 @@ def _lock_head() -> AuditChainHead:
         )
         head = AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
     if head.seq == 0 and AuditEntry.objects.exists():
-        raise AuditError(
-            "审计链头记录缺失或被重置而审计记录仍在：审计链可能被篡改，请运行 yuqing audit verify"
+        raise AuditChainBroken(
+            "审计链头记录缺失或被重置而审计记录仍在：审计链可能被篡改，写操作已暂停。"
+            "请运行 yuqing audit verify 并报告纪检组"
+        )
+    stray = AuditEntry.objects.filter(seq__gt=head.seq).order_by("seq").values_list("seq", flat=True).first()
+    if stray is not None:
+        raise AuditChainBroken(
+            f"审计记录中有第 {stray} 条，序号在链头（第 {head.seq} 条）之后，不是经审计链写入的"
+            "（可能是伪造的）：为保全证据，写操作已暂停。请运行 yuqing audit verify 并报告纪检组"
         )
     return head
 
@@ -78,6 +90,9 @@ def audit_record(
     Call it inside the transaction of the write it records, after the write: the entry then commits or
     rolls back with it. It refuses to run in autocommit mode. Request id and client address come from
     ``request`` or else from the current request (:class:`~yuqing.audit.context.AuditContextMiddleware`).
+
+    Refuses (:class:`AuditChainBroken`) while the head is missing or rows are numbered past it: such a
+    trail was changed behind our back, and the write fails clearly instead of building on it.
 
     Concurrency: every append locks the single chain-head row (``SELECT … FOR UPDATE`` on PostgreSQL;
     SQLite's IMMEDIATE transactions already serialise writers), so appends are serialised bureau-wide
@@ -109,7 +124,7 @@ def audit_record(
     )
     entry.hash = entry.compute_hash()
     entry._chained = True  # type: ignore[attr-defined]
-    entry.save()
+    entry.save(force_insert=True)  # seq is the primary key: never an UPDATE of a row already there
     AuditChainHead.objects.filter(pk=HEAD_ID).update(seq=entry.seq, hash=entry.hash, updated_at=entry.at)
     return entry
 
@@ -145,6 +160,10 @@ def audit_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> tup
 
 @dataclass(frozen=True)
 class ChainReport:
+    """``ok`` when the chain is whole: every row verified, nothing beyond the head, nothing missing that
+    the rest of the database says was written. ``reason`` is the first problem, ``problems`` all of them
+    (chain first, then the cross-checks), ``first_bad`` the first entry concerned when there is one."""
+
     ok: bool
     count: int
     head_seq: int
@@ -152,39 +171,115 @@ class ChainReport:
     first_bad: int | None = None
     reason: str = ""
     checked_at: datetime | None = None
+    problems: tuple[str, ...] = ()
+
+
+def _span(first: int, last: int) -> str:
+    return f"第 {first} 条" if first == last else f"第 {first}–{last} 条"
 
 
 def audit_verify(*, chunk_size: int = 2000) -> ChainReport:
-    """Walk the chain in ``seq`` order, recomputing every hash; report the first entry that is missing,
-    altered or out of line. Cost: one SM3 per entry, read in chunks (see ``hashing`` for timings).
+    """Check every row of the audit table, not only those up to the head: recompute each hash in ``seq``
+    order (the sequence number is the primary key and is hashed, so a renumbered row breaks the chain),
+    report rows numbered past the head, and compare entries with the business rows written together
+    with them (:mod:`yuqing.audit.crosscheck`: an empty or shortened chain while cases exist, an entry
+    with no row behind it, an entry that disagrees with its row).
 
-    The head is read first and entries are checked up to its ``seq``: entries appended while the walk
-    runs are left for the next run instead of being mistaken for damage.
+    Cost: one SM3 per entry, read in chunks (see ``hashing`` for timings), plus one read of each
+    cross-checked table. Runs without locking writers: the head is read before the tables and again
+    after the walk, and entries appended meanwhile are walked too, so a concurrent append is never
+    mistaken for damage. What it cannot find without the head anchored outside the database: a chain
+    rewritten consistently from an edited entry on, or cut short, where no cross-checked row tells.
     """
+    from yuqing.audit import crosscheck
+
     now = timezone.now()
+    head0 = AuditChainHead.objects.filter(pk=HEAD_ID).first()
+    vouched = head0.seq if head0 else 0
+    rows = crosscheck.snapshot()
+    problems: list[tuple[int | None, str]] = []  # (entry concerned, text), in the order found
+    seen: list[crosscheck.Seen] = []
+    expected, prev_hash, count, last_at = 1, GENESIS, 0, None
+    chain_broken = False
+    beyond: list[int] = []
+
+    def walk(after: int) -> int:
+        """Check the entries numbered after ``after``; returns the last ``seq`` read."""
+        nonlocal expected, prev_hash, count, last_at, chain_broken
+        last = after
+        for entry in AuditEntry.objects.filter(seq__gt=after).order_by("seq").iterator(chunk_size=chunk_size):
+            last = entry.seq
+            if entry.action in crosscheck.ACTIONS:
+                seen.append(
+                    crosscheck.Seen(
+                        entry.seq,
+                        entry.action,
+                        entry.object_type,
+                        entry.object_id,
+                        entry.actor_id,
+                        entry.old,
+                        entry.new,
+                    )
+                )
+            if chain_broken:
+                continue
+            if entry.seq != expected:
+                chain_broken = True
+                problems.append((expected, f"{_span(expected, entry.seq - 1)}审计记录缺失（已被删除或改号）"))
+            elif entry.prev_hash != prev_hash:
+                chain_broken = True
+                problems.append(
+                    (entry.seq, f"第 {entry.seq} 条记录的前序哈希与上一条不符（上一条或本条被改动）")
+                )
+            elif entry.compute_hash() != entry.hash:
+                chain_broken = True
+                problems.append((entry.seq, f"第 {entry.seq} 条审计记录的内容与其哈希不符（已被改动）"))
+            else:
+                prev_hash, expected, count, last_at = entry.hash, expected + 1, count + 1, entry.at
+        return last
+
+    last_read = walk(0)
     head = AuditChainHead.objects.filter(pk=HEAD_ID).first()
+    for _ in range(3):  # appends committed while we walked: walk them too (the head only moves forward)
+        if head is None or head.seq <= last_read:
+            break
+        last_read = walk(last_read)
+        head = AuditChainHead.objects.filter(pk=HEAD_ID).first()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    expected, prev_hash, count = 1, GENESIS, 0
 
-    def bad(seq: int, reason: str) -> ChainReport:
-        return ChainReport(False, count, head_seq, head_hash, seq, reason, now)
+    if head is None and last_read:
+        problems.insert(0, (1, "审计链头记录缺失（可能被删除），无法确认末尾记录是否完整"))
+    if last_read > head_seq:
+        beyond = list(
+            AuditEntry.objects.filter(seq__gt=head_seq).order_by("seq").values_list("seq", flat=True)[:20]
+        )
+    if beyond:
+        problems.append(
+            (
+                beyond[0],
+                f"{_span(beyond[0], last_read)}中有记录的序号在链头（第 {head_seq} 条）之后：它们不是经"
+                "审计链写入的（可能是伪造的追加记录），审计记录页将其标为“未验证”",
+            )
+        )
+    if not chain_broken:
+        if count < head_seq:
+            problems.append((expected, f"{_span(expected, head_seq)}审计记录缺失（末尾记录已被删除）"))
+        elif count == head_seq and prev_hash != head_hash:
+            problems.append((head_seq, f"第 {head_seq} 条审计记录的哈希与链头不符（记录或链头被改动）"))
+        elif head is not None and count == head_seq and head_seq and last_at != head.updated_at:
+            # audit_record() sets the head's time to its last entry's: a head moved by hand rarely is.
+            problems.append(
+                (head_seq, f"链头的更新时间与第 {head_seq} 条记录的时间不符：链头被改动过（如被移回或前移）")
+            )
+    if count == 0 and not problems and any(rows.values()):
+        problems.append(
+            (None, "审计链为空，但数据库中已有应当留下审计记录的业务数据：审计记录可能被整体删除")
+        )
+    for problem in crosscheck.compare(rows, seen, vouched_up_to=vouched):
+        problems.append((problem.seq, problem.text))
 
-    if head is None and AuditEntry.objects.exists():
-        return bad(1, "审计链头记录缺失（可能被删除），无法确认末尾记录是否完整")
-    rows = AuditEntry.objects.filter(seq__lte=head_seq).order_by("seq").iterator(chunk_size=chunk_size)
-    for entry in rows:
-        if entry.seq != expected:
-            last = entry.seq - 1
-            span = f"第 {expected} 条" if last == expected else f"第 {expected}–{last} 条"
-            return bad(expected, f"{span}审计记录缺失（已被删除）")
-        if entry.prev_hash != prev_hash:
-            return bad(entry.seq, f"第 {entry.seq} 条记录的前序哈希与上一条不符（上一条或本条被改动）")
-        if entry.compute_hash() != entry.hash:
-            return bad(entry.seq, f"第 {entry.seq} 条审计记录的内容与其哈希不符（已被改动）")
-        prev_hash, expected, count = entry.hash, expected + 1, count + 1
-    if count < head_seq:
-        span = f"第 {expected} 条" if expected == head_seq else f"第 {expected}–{head_seq} 条"
-        return bad(expected, f"{span}审计记录缺失（末尾记录已被删除）")
-    if prev_hash != head_hash:
-        return bad(head_seq, f"第 {head_seq} 条审计记录的哈希与链头不符（记录或链头被改动）")
-    return ChainReport(True, count, head_seq, head_hash, checked_at=now)
+    if not problems:
+        return ChainReport(True, count, head_seq, head_hash, checked_at=now)
+    first_bad = next((seq for seq, _ in problems if seq is not None), None)
+    texts = tuple(text for _, text in problems)
+    return ChainReport(False, count, head_seq, head_hash, first_bad, texts[0], now, texts)

@@ -238,3 +238,43 @@ def test_concurrent_writers_never_fork_the_chain() -> None:
     assert sorted(AuditEntry.objects.values_list("seq", flat=True)) == list(range(1, 61))
     report = audit_verify()
     assert report.ok and report.count == 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verify_running_alongside_writers_never_reports_their_appends_as_damage() -> None:
+    """Cases opened (a twin row and its entry) and plain entries appended while verify runs: every run
+    reports the chain whole, although it reads the head, the cross-checked tables and the entries at
+    different moments."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a server database; SQLite's IMMEDIATE transactions serialise writers by design")
+    from conftest import make_persona
+    from yuqing.cases.services import case_open
+    from yuqing.org import access
+
+    office = make_persona("v_office", "应急办成员丙", access.OFFICE_MEMBER, department="办公室")
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(12):
+                case_open(user=office, title=f"并发立案{n}-{i}", severity="general")
+                with transaction.atomic():
+                    audit_record(actor=None, action="test.concurrent", obj=None)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    reports = []
+    while any(t.is_alive() for t in threads):
+        reports.append(audit_verify())
+    for t in threads:
+        t.join()
+    reports.append(audit_verify())
+    assert errors == []
+    bad = [r for r in reports if not r.ok]
+    assert bad == [], bad[0].problems if bad else ""
+    assert reports[-1].count == AuditEntry.objects.count()

@@ -1,4 +1,5 @@
-"""``yuqing audit verify``: check the audit hash chain; exit 0 when intact, 1 naming the first bad entry."""
+"""``yuqing audit verify``: check the audit hash chain and what the rest of the database says was written;
+exit 0 when whole, 1 listing every problem found (the first bad entry named)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = audit_verify()
         if not report.ok:
-            raise CommandError(
-                f"审计链已损坏：{report.reason}（第一条问题记录：seq={report.first_bad}；"
-                f"此前 {report.count} 条完好）",
-                returncode=1,
-            )
+            where = f"第一条问题记录：seq={report.first_bad}；" if report.first_bad is not None else ""
+            lines = [f"审计链不完整（已损坏）：{report.reason}（{where}链上连续完好 {report.count} 条）"]
+            if len(report.problems) > 1:
+                lines.append(f"共发现 {len(report.problems)} 处问题：")
+                lines.extend(f"  {n}. {text}" for n, text in enumerate(report.problems, 1))
+            raise CommandError("\n".join(lines), returncode=1)
         self.stdout.write(f"审计链完好：共 {report.count} 条记录")
         self.stdout.write(f"链头：seq={report.head_seq} SM3={report.head_hash}")
         self.stdout.write("（可将链头哈希记入书面记录，日后校验时比对，以防整条链被重算伪造）")
