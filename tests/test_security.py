@@ -135,3 +135,12 @@ def test_the_api_docs_and_schema_need_a_login_or_a_token(clerk):
     token = api_token_create(user=clerk, name="文档")
     schema = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/openapi.json")
     assert schema.status_code == 200 and "/api/v1/items" in schema.json()["paths"]
+
+
+def test_a_locked_account_token_is_refused_on_the_api_schema_too_with_the_reason(clerk):
+    token = api_token_create(user=clerk, name="文档")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post("/login/", {"username": "clerk", "password": "wrong-password"})
+    schema = Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/openapi.json")
+    assert schema.status_code == 403 and "已被暂时锁定" in schema.json()["detail"]
+    assert Client(headers={"Authorization": f"Bearer {token}"}).get("/api/v1/items").status_code == 403

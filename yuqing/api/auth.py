@@ -20,8 +20,11 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
+from yuqing.audit.context import client_ip
 from yuqing.org.access import cached_roles, role_labels
+from yuqing.org.backends import lock_message
 from yuqing.org.models import ApiToken, hash_token
+from yuqing.org.selectors import login_user_lock
 
 
 def require_roles(request: HttpRequest, roles: Iterable[str]) -> None:
@@ -32,7 +35,8 @@ def require_roles(request: HttpRequest, roles: Iterable[str]) -> None:
 
 
 class TokenAuth(HttpBearer):
-    """A per-user API token; with ``roles``, the token's user must hold one of them."""
+    """A per-user API token; with ``roles``, the token's user must hold one of them. While the account
+    is locked (see ``org.selectors.login_user_lock``) the token gets 403 saying why and for how long."""
 
     def __init__(self, roles: Iterable[str] = ()) -> None:
         super().__init__()
@@ -46,6 +50,10 @@ class TokenAuth(HttpBearer):
         )
         if row is None:
             return None
+        # A token is suspended while its account is locked for the address it is used from, or everywhere.
+        lock = login_user_lock(username=row.user.get_username(), ip_address=client_ip(request))
+        if lock is not None:
+            raise HttpError(403, lock_message(lock))
         now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
             ApiToken.objects.filter(id=row.id).update(last_used_at=now)
@@ -88,7 +96,11 @@ def docs_access(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResp
             header = request.headers.get("Authorization", "")
             scheme, _, token = header.partition(" ")
             bearer = token.strip() if scheme.lower() == "bearer" else ""
-            if not (bearer and TokenAuth().authenticate(request, bearer)):
+            try:
+                authenticated = bool(bearer and TokenAuth().authenticate(request, bearer))
+            except HttpError as refused:  # a suspended token
+                return JsonResponse({"detail": refused.message}, status=refused.status_code)
+            if not authenticated:
                 if request.path.endswith(".json"):
                     return JsonResponse({"detail": "未登录：请先登录或提供 API 令牌"}, status=401)
                 return redirect_to_login(request.get_full_path())

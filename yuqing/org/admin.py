@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
+from django.http import HttpRequest
 
 from yuqing.audit.admin import AuditedAdmin
 from yuqing.org.models import (
@@ -14,6 +19,7 @@ from yuqing.org.models import (
     RoleAssignment,
     TrainingRecord,
 )
+from yuqing.org.services import login_unlock
 
 
 @admin.register(ApiToken)
@@ -89,3 +95,20 @@ class ExternalAgencyAdmin(AuditedAdmin):
         if isinstance(db_field, models.URLField):
             kwargs["assume_scheme"] = "https"
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+# django-axes' failed logins: deleting a user name's records at an address lifts the locks they make
+# (org.selectors.login_lock), through the audited org.services.login_unlock.
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        login_unlock(username=obj.username, ip_address=obj.ip_address, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for username, ip in sorted(set(queryset.values_list("username", "ip_address")), key=str):
+                login_unlock(username=username, ip_address=ip, actor=request.user)

@@ -1,18 +1,25 @@
-"""Writes on the organisation and on accounts. Each one is audited in its own transaction."""
+"""Writes on the organisation and on accounts (login locks included). Each one is audited in its own
+transaction."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from yuqing.audit.services import audit_record, audit_snapshot
-from yuqing.org import access
+from yuqing.org import access, selectors
 from yuqing.org.models import ApiToken, Department, Person, RoleAssignment, TrainingRecord, hash_token
+from yuqing.org.selectors import LoginLock
 
 
 class OrgError(ValueError):
@@ -173,3 +180,143 @@ def training_record_add(
         record.save()
         audit_record(actor=actor, action="training.record", obj=record, new=audit_snapshot(record))
     return record
+
+
+# --- login locks (rules in org.selectors) --------------------------------------------------------------
+
+
+def _login_subject(username: str) -> Any:
+    """The audit object for a user name: its account, or the bare name (a guessed name has none)."""
+    user = get_user_model().objects.filter(username=username).first()
+    return user if user is not None else ("auth.user", "", username)
+
+
+def login_locks_record(*, username: str | None, ip_address: str | None, now: datetime) -> LoginLock | None:
+    """After a failed login that no lock refused (django-axes has counted it): the locks it set, if any.
+
+    Each lock found is new, since an existing one would have refused the attempt. Its clock restarts
+    now — the attempts making it are stamped ``now`` — so it lasts exactly the cool-off from this
+    moment; it is audited; the address and account locks (signs of an attack rather than of a forgotten
+    password) are also sent to :func:`~yuqing.org.selectors.login_alert_recipients` after commit.
+    Returns the lock to show, as :func:`~yuqing.org.selectors.login_lock` would.
+    """
+    user_lock = selectors.login_user_lock(username=username, ip_address=ip_address, now=now)
+    address_lock = selectors.login_address_lock(ip_address=ip_address, now=now)
+    if user_lock is None and address_lock is None:
+        return None
+    ip = ip_address or None
+    live = AccessAttempt.objects.filter(attempt_time__gte=now - settings.AXES_COOLOFF_TIME)
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    until = now + settings.AXES_COOLOFF_TIME
+    alerts: list[tuple[str, str, str]] = []  # title, body, link
+    with transaction.atomic():
+        if user_lock is not None and user_lock.kind == selectors.LOCK_ACCOUNT:
+            name = username or ""  # login_user_lock() finds no lock without a user name
+            sources = selectors.login_failed_addresses(username=name, now=now)
+            live.filter(username=name).update(attempt_time=now)
+            audit_record(
+                actor=None,
+                action="login.lock_account",
+                obj=_login_subject(name),
+                new={
+                    "username": username,
+                    "failures": user_lock.failures,
+                    "addresses": sources,
+                    "until": until,
+                },
+            )
+            alerts.append(
+                (
+                    f"登录告警：账号 {username} 从 {len(sources)} 个地址连续登录失败，已锁定 {minutes} 分钟",
+                    (
+                        f"{minutes} 分钟内该账号登录失败 {user_lock.failures} 次，"
+                        f"来自：{'、'.join(sources)}。"
+                        f"锁定期间该账号在任何地址都不能登录，其 API 令牌与已登录会话暂停使用，"
+                        f"{timezone.localtime(until):%H:%M} 自动解除。请与本人核实；如需提前解除，"
+                        f"在 系统管理 → 访问尝试 中删除该账号的记录。"
+                    ),
+                    _attempts_admin_link(name),
+                )
+            )
+        elif user_lock is not None:
+            live.filter(username=username, ip_address=ip).update(attempt_time=now)
+            audit_record(
+                actor=None,
+                action="login.lock",
+                obj=_login_subject(username or ""),
+                new={
+                    "username": username,
+                    "ip_address": ip_address,
+                    "failures": user_lock.failures,
+                    "until": until,
+                },
+            )
+        if address_lock is not None:
+            names = selectors.login_failed_usernames(ip_address=ip_address, now=now)
+            live.filter(ip_address=ip).update(attempt_time=now)
+            audit_record(
+                actor=None,
+                action="login.lock_address",
+                obj=("login.address", ip_address or "", ip_address or "（未知地址）"),
+                new={
+                    "ip_address": ip_address,
+                    "user_names": address_lock.failures,
+                    "usernames": names[:100],
+                    "until": until,
+                },
+            )
+            shown = "、".join(names[:20]) + ("等" if len(names) > 20 else "")
+            alerts.append(
+                (
+                    f"登录告警：地址 {ip_address} 疑似密码喷洒，已禁止其登录 {minutes} 分钟",
+                    (
+                        f"{minutes} 分钟内从该地址对 {len(names)} 个不同用户名登录失败（{shown}）。"
+                        f"{timezone.localtime(until):%H:%M} 前该地址不能登录任何账号"
+                        f"（已登录的会话不受影响）。"
+                        f"请核查该地址对应的终端；如属误判（如多人共用出口地址），"
+                        f"在 系统管理 → 访问尝试 中删除该地址的记录即可解除。"
+                    ),
+                    _attempts_admin_link(ip_address or ""),
+                )
+            )
+        if alerts:
+            transaction.on_commit(lambda: _login_alerts_send(alerts))
+    return selectors.login_lock(username=username, ip_address=ip_address, now=now)
+
+
+def _attempts_admin_link(query: str) -> str:
+    return reverse("admin:axes_accessattempt_changelist") + "?" + urlencode({"q": query})
+
+
+def _login_alerts_send(alerts: list[tuple[str, str, str]]) -> None:
+    # notify builds on org, not the reverse
+    from yuqing.notify.channels.base import Message
+    from yuqing.notify.services import notify
+
+    recipients = selectors.login_alert_recipients()
+    for title, body, link in alerts:
+        notify(recipients, Message(title=title, body=body, link=link))
+
+
+def login_unlock(*, username: str | None = None, ip_address: str | None = None, actor: Any) -> int:
+    """Lift the login locks on ``username`` at ``ip_address`` (either may be left out to mean every user
+    name or every address, not both): delete django-axes' failed-attempt records for them. Audited;
+    returns the number of records deleted."""
+    if not username and not ip_address:
+        raise OrgError("解除登录锁定须指定用户名或地址")
+    rows = AccessAttempt.objects.all()
+    if username:
+        rows = rows.filter(username=username)
+    if ip_address:
+        rows = rows.filter(ip_address=ip_address)
+    with transaction.atomic():
+        old = list(rows.values("username", "ip_address", "failures_since_start", "attempt_time"))
+        count, _ = rows.delete()
+        audit_record(
+            actor=actor,
+            action="login.unlock",
+            obj=_login_subject(username) if username else ("login.address", ip_address, ip_address),
+            old={"attempts": old},
+            new={"username": username, "ip_address": ip_address},
+        )
+    return count
