@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+from django.db.models import Field
 from django.test import Client
 
 from yuqing.audit.hashing import GENESIS
@@ -56,7 +57,8 @@ def verify() -> str:
 # --- raw SQL, as a forger with database access would write it ------------------------------------------
 
 
-def q(name: str) -> str:
+def q(name: str | None) -> str:
+    assert name
     return connection.ops.quote_name(name)
 
 
@@ -79,9 +81,15 @@ def set_head(seq: int, hash_: str, at: Any = None) -> None:
             cursor.execute(f"UPDATE {q(HEAD)} SET seq = %s, hash = %s, updated_at = %s", [seq, hash_, at])
 
 
+def column(name: str) -> Field:
+    field = AuditEntry._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
 def update_raw(seq: int, **values: Any) -> None:
-    sets = ", ".join(f"{q(AuditEntry._meta.get_field(k).column)} = %s" for k in values)
-    params = [AuditEntry._meta.get_field(k).get_db_prep_save(v, connection) for k, v in values.items()]
+    sets = ", ".join(f"{q(column(k).column)} = %s" for k in values)
+    params = [column(k).get_db_prep_save(v, connection) for k, v in values.items()]
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {q(ENTRY)} SET {sets} WHERE {q('seq')} = %s", [*params, seq])
 
