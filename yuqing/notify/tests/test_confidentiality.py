@@ -17,7 +17,7 @@ from yuqing.notify.models import Delivery, Notification
 from yuqing.notify.tests.helpers import make_channel
 from yuqing.org import access
 from yuqing.org.models import Department
-from yuqing.org.services import person_create, role_assign
+from yuqing.org.services import api_token_create, person_create, role_assign
 
 pytestmark = pytest.mark.django_db
 TITLE = "某局长亲属企业偷逃税线索"
@@ -116,6 +116,9 @@ def test_cleared_and_uncleared_recipients_of_one_message_each_get_what_they_may_
     mine = Notification.objects.get(recipient=director)
     assert TITLE not in page(sysadmin, f"/admin/notify/notification/{mine.pk}/change/")
     assert TITLE not in page(sysadmin, "/admin/notify/delivery/")
+    api = Client(headers={"Authorization": f"Bearer {api_token_create(user=sysadmin, name='测试')}"})
+    items = api.get("/api/v1/deliveries").json()["items"]
+    assert items and all(TITLE not in item["title"] for item in items)
 
 
 def test_raising_a_cases_level_hides_the_title_of_notifications_already_stored(
