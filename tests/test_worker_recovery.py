@@ -1,4 +1,5 @@
-"""A worker killed mid-poll loses nothing and doubles nothing: real processes, real HTTP, real SQLite."""
+"""A worker killed mid-poll or mid-analysis loses nothing and doubles nothing: real processes, real HTTP,
+real SQLite (and, for the analysis, real PostgreSQL when the run is on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 from werkzeug import Request, Response
 
@@ -151,16 +154,47 @@ STORIES = [
 ]
 
 
-def _stage_counts(db: Path) -> dict[str, int]:
-    with sqlite3.connect(db) as conn:
-        return dict(conn.execute("SELECT stage, count(*) FROM items_item GROUP BY stage").fetchall())
+class Database:
+    """A fresh database for the subprocesses: SQLite, or PostgreSQL when this run is on PostgreSQL
+    (a database of its own next to the test database, dropped afterwards)."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        session_url = os.environ.get("YUQING_DATABASE_URL", "")
+        self.pg_admin = ""
+        if session_url.startswith(("postgres://", "postgresql://")):
+            parsed = urlsplit(session_url)
+            name = f"{parsed.path.lstrip('/') or 'yuqing'}_recovery"
+            self.pg_admin = urlunsplit(parsed._replace(path="/postgres"))
+            self.url = urlunsplit(parsed._replace(path=f"/{name}"))
+            self.name = name
+            with psycopg.connect(self.pg_admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                conn.execute(f'CREATE DATABASE "{name}"')
+        else:
+            self.path = tmp_path / "db.sqlite3"
+            self.url = f"sqlite:///{self.path}"
+
+    def rows(self, sql: str) -> list[tuple]:
+        if self.pg_admin:
+            with psycopg.connect(self.url) as conn:
+                return conn.execute(sql).fetchall()
+        with sqlite3.connect(self.path) as conn:
+            return conn.execute(sql).fetchall()
+
+    def drop(self) -> None:
+        if self.pg_admin:
+            with psycopg.connect(self.pg_admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
 
 
-def _analysis_finished(db: Path) -> bool:
-    with sqlite3.connect(db) as conn:
-        waiting = conn.execute("SELECT count(*) FROM items_item WHERE stage != 'clustered'").fetchone()[0]
-        stale = conn.execute("SELECT count(*) FROM events_event WHERE needs_refresh").fetchone()[0]
-        held = conn.execute("SELECT count(*) FROM events_lease WHERE holder != ''").fetchone()[0]
+def _stage_counts(db: Database) -> dict[str, int]:
+    return dict(db.rows("SELECT stage, count(*) FROM items_item GROUP BY stage"))
+
+
+def _analysis_finished(db: Database) -> bool:
+    waiting = db.rows("SELECT count(*) FROM items_item WHERE stage != 'clustered'")[0][0]
+    stale = db.rows("SELECT count(*) FROM events_event WHERE needs_refresh")[0][0]
+    held = db.rows("SELECT count(*) FROM events_lease WHERE holder != ''")[0][0]
     return waiting == stale == held == 0
 
 
@@ -174,18 +208,26 @@ def _worker(env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+@pytest.fixture
+def database(tmp_path: Path):
+    db = Database(tmp_path)
+    yield db
+    db.drop()
+
+
 def test_worker_killed_while_holding_the_analysis_pipeline_blocks_analysis_only_until_the_next_sweep(
-    tmp_path: Path,
+    database: Database, tmp_path: Path
 ):
-    db = tmp_path / "db.sqlite3"
+    db = database
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
     env.update(
         YUQING_VAR_DIR=str(tmp_path),
-        YUQING_DATABASE_URL=f"sqlite:///{db}",
+        YUQING_DATABASE_URL=db.url,
         YUQING_DEMO="0",
         YUQING_HUEY_IMMEDIATE="0",
         YUQING_ANALYSIS_LEASE_SECONDS=str(ANALYSIS_LEASE),
     )
+    env.pop("YUQING_REDIS_URL", None)  # the queue in tmp_path; the lease is in the database either way
     assert yuqing(env, "migrate", "-v", "0").returncode == 0
     export = tmp_path / "items.jsonl"
     with export.open("w", encoding="utf-8") as f:
@@ -208,32 +250,30 @@ def test_worker_killed_while_holding_the_analysis_pipeline_blocks_analysis_only_
     counts = _stage_counts(db)
     assert counts.get("clustered", 0) < ANALYSIS_ITEMS, "the pass finished before the kill"
     assert counts.get("stored", 0) < ANALYSIS_ITEMS, "the pass had not started"
-    with sqlite3.connect(db) as conn:
-        holder, expires_at = conn.execute(
-            "SELECT holder, expires_at FROM events_lease WHERE name = 'analysis'"
-        ).fetchone()
+    ((holder, expires_at),) = db.rows("SELECT holder, expires_at FROM events_lease WHERE name = 'analysis'")
     assert f":{worker.pid}:" in holder  # the dead worker still holds the analysis lease
-    expires = datetime.fromisoformat(expires_at).replace(tzinfo=UTC)
-    assert expires > datetime.now(UTC)
+    if isinstance(expires_at, str):  # SQLite stores UTC text
+        expires_at = datetime.fromisoformat(expires_at).replace(tzinfo=UTC)
+    assert expires_at > datetime.now(UTC)
 
-    worker = _worker(env)  # the restart
+    # The restart, on two "machines": two workers sharing the database (and here the queue).
+    workers = [_worker(env), _worker(env)]
     try:
         # The sweep cannot take the lease before it expires (at most YUQING_ANALYSIS_LEASE_SECONDS).
-        time.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds() + 0.5))
-        sweep = "from yuqing.events.tasks import sweep_pending; sweep_pending()"
+        time.sleep(max(0.0, (expires_at - datetime.now(UTC)).total_seconds() + 0.5))
+        sweep = "from yuqing.events.tasks import sweep_pending; sweep_pending(); sweep_pending()"
         assert yuqing(env, "shell", "-c", sweep).returncode == 0  # what the scheduler enqueues each minute
         deadline = time.time() + 90
         while time.time() < deadline and not _analysis_finished(db):
             time.sleep(0.3)
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=15)
+        for w in workers:
+            os.killpg(w.pid, signal.SIGTERM)
+        for w in workers:
+            w.wait(timeout=15)
     assert _stage_counts(db) == {"clustered": ANALYSIS_ITEMS}, "items left unanalysed after the sweep"
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM items_item WHERE analyzed_at IS NULL").fetchone()[0] == 0
-        seen = conn.execute("SELECT items_seen FROM events_clusterstate").fetchone()[0]
-        events = conn.execute("SELECT count(*), sum(needs_refresh) FROM events_event").fetchone()
-        lease = conn.execute("SELECT holder FROM events_lease WHERE name = 'analysis'").fetchone()[0]
-    assert seen == ANALYSIS_ITEMS  # each item went through the clusterer exactly once
-    assert events[0] > 0 and events[1] == 0  # every event formed and refreshed (graded, alerted)
-    assert lease == ""  # the sweep's pass gave the lease back
+    assert db.rows("SELECT count(*) FROM items_item WHERE analyzed_at IS NULL")[0][0] == 0
+    # Each item went through the clusterer exactly once (a batch done twice would count twice).
+    assert db.rows("SELECT items_seen FROM events_clusterstate")[0][0] == ANALYSIS_ITEMS
+    assert db.rows("SELECT count(*) FROM events_event")[0][0] > 0
+    assert _analysis_finished(db)  # every event refreshed (graded, alerted); the lease given back
