@@ -99,11 +99,9 @@ def sqlite_database(path: str) -> dict[str, object]:
         "NAME": path,
         "OPTIONS": {
             # WAL lets the web server read while a worker writes; IMMEDIATE avoids the
-            # upgrade-deadlock of deferred transactions under concurrent writers.
-            "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
-                "PRAGMA foreign_keys=ON;"
-            ),
+            # upgrade-deadlock of deferred transactions under concurrent writers. The busy timeout is
+            # "timeout" (a busy_timeout pragma here would override it).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "yuqing.core.middleware.SecurityHeadersMiddleware",
+    # A view that meets a database still busy after the busy timeout answers 503 + Retry-After.
+    "yuqing.core.middleware.DatabaseBusyMiddleware",
     # After SecurityHeadersMiddleware, which assigns request.request_id.
     "yuqing.audit.context.AuditContextMiddleware",
     # Needs the user and the audit context: suspends the session of an account that is locked (login).
@@ -120,6 +122,12 @@ DATABASES = {
     if _db_url
     else sqlite_database(str(VAR_DIR / "yuqing.sqlite3"))
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Seconds a writer waits for SQLite's one write lock before "database is locked" (the ingest then
+    # tries again, and a request still refused answers 503 with Retry-After; see yuqing.core.busy).
+    DATABASES["default"]["OPTIONS"]["timeout"] = env_int(  # type: ignore[index]
+        "YUQING_SQLITE_BUSY_TIMEOUT", 30, minimum=1, maximum=600
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

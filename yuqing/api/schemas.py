@@ -34,6 +34,7 @@ class ItemOut(Schema):
     media_type: str
     host: str
     source: SourceRef
+    origin: str  # the source the record reported (pushed items belong to the pusher's source)
     engagement: dict[str, int]
     duplicate_of: int | None
     is_demo: bool

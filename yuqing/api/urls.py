@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 
 from yuqing.api.auth import SessionAuth, TokenAuth, docs_access
 from yuqing.cases.api import router as cases_router
 from yuqing.cases.services.common import ProcedureError
+from yuqing.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, database_busy
 from yuqing.events.api import router as events_router
 from yuqing.items.api import router as items_router
 from yuqing.notify.api import router as notify_router
@@ -38,6 +40,18 @@ def procedure_refused(request: HttpRequest, exc: ProcedureError) -> HttpResponse
     if missing:
         body["missing"] = missing
     return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(OperationalError)
+def database_is_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """A database still busy after the busy timeout (and the ingest's own retries): 503 with Retry-After,
+    so the client sends the same request again later (pushes are idempotent). Other operational errors
+    stay server errors."""
+    if not database_busy(exc):
+        raise exc
+    response = api.create_response(request, {"detail": BUSY_MESSAGE}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.get("/health", auth=None, summary="健康检查")

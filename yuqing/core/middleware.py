@@ -1,15 +1,17 @@
 """Security headers for every response (Django's SecurityMiddleware covers the rest); sessions of locked
-accounts suspended."""
+accounts suspended; a busy database answered with 503 and Retry-After."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.utils.html import escape
 
 from yuqing.audit.context import client_ip
+from yuqing.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, database_busy
 from yuqing.org.backends import suspended_response
 from yuqing.org.selectors import login_user_lock
 
@@ -53,3 +55,32 @@ class LoginLockMiddleware:
                 if lock is not None:
                     return suspended_response(request, lock)
         return self.get_response(request)
+
+
+BUSY_PAGE = (
+    '<!doctype html><html lang="zh-hans"><head><meta charset="utf-8"><title>请稍后重试</title></head>'
+    f"<body><h1>请稍后重试</h1><p>{escape(BUSY_MESSAGE)}。请约 {RETRY_AFTER_SECONDS} 秒后刷新页面；"
+    "刚才提交的内容没有保存，可返回上一页再次提交。</p></body></html>"
+)
+
+
+class DatabaseBusyMiddleware:
+    """A view that meets a database still busy after the busy timeout answers 503 with Retry-After (a
+    page asking to try again shortly, or JSON under /api/), never a 500. See :mod:`yuqing.core.busy`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not database_busy(exception):
+            return None
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": BUSY_MESSAGE}, status=503)
+        else:
+            # Self-contained: rendering the site's layout would query the busy database again.
+            response = HttpResponse(BUSY_PAGE, status=503, content_type="text/html; charset=utf-8")
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

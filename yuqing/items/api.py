@@ -14,10 +14,12 @@ from yuqing.api.auth import roles_auth
 from yuqing.api.schemas import ItemOut, ItemPage
 from yuqing.items import selectors, services
 from yuqing.org import access
+from yuqing.sources.fetchers.records import MAX_COUNT
 
 router = Router(tags=["舆情信息"])
 
 MAX_BODY = 10 * 1024 * 1024
+MAX_INT_DIGITS = 4000  # below Python 3.11's int-string conversion limit (4,300 digits)
 
 INGEST_REQUEST_SCHEMA = {
     "content": {
@@ -33,13 +35,23 @@ INGEST_REQUEST_SCHEMA = {
                         "title": {"type": "string"},
                         "content": {"type": "string"},
                         "published_at": {"type": "string", "description": "ISO 8601；无时区按北京时间"},
-                        "source": {"type": "string", "description": "来源名称（推送源）"},
+                        "source": {
+                            "type": "string",
+                            "description": (
+                                "报称来源（网站或账号名称），存为信息的 origin；信息一律归入推送账号的推送源"
+                            ),
+                        },
                         "author": {"type": "string"},
                         "media_type": {"type": "string"},
-                        "reposts": {"type": "integer"},
-                        "comments": {"type": "integer"},
-                        "likes": {"type": "integer"},
-                        "views": {"type": "integer"},
+                        "reposts": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT},
+                        "comments": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT},
+                        "likes": {"type": "integer", "minimum": 0, "maximum": MAX_COUNT},
+                        "views": {
+                            "type": "integer",
+                            "minimum": 0,
+                            "maximum": MAX_COUNT,
+                            "description": '也可写作 "30亿"、"1.2万"、"10w+"',
+                        },
                     },
                 },
             }
@@ -71,22 +83,50 @@ class IngestOut(Schema):
     auth=roles_auth(access.INGEST_ROLES),
 )
 def ingest(request: HttpRequest) -> Status:
-    length = int(request.headers.get("Content-Length") or 0)
-    if length > MAX_BODY:
+    length = request.headers.get("Content-Length") or "0"
+    if length.isdigit() and int(length) > MAX_BODY:
         return Status(413, {"detail": f"请求体 {length} 字节，超过 10 MB 上限"})
     body = request.body
     if len(body) > MAX_BODY:
         return Status(413, {"detail": "请求体超过 10 MB 上限"})
     try:
-        payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return Status(400, {"detail": f"请求体不是合法的 UTF-8 JSON：{exc}"})
+        payload = parse_json_body(body)
+    except BodyError as exc:
+        return Status(400, {"detail": str(exc)})
     if not isinstance(payload, list):
         return Status(400, {"detail": "请求体必须是 JSON 数组，每个元素是一条信息"})
     if len(payload) > services.MAX_INGEST_ITEMS:
         return Status(413, {"detail": f"一次最多推送 {services.MAX_INGEST_ITEMS} 条，本次 {len(payload)} 条"})
-    result = services.items_push(payload)
+    result = services.items_push(payload, user=request.user)
     return Status(422 if result["rejected"] else 202, result)
+
+
+class BodyError(ValueError):
+    """The request body as a whole is not usable JSON; the message says why, in Chinese."""
+
+
+def _int_or_digits(text: str) -> int | str:
+    """JSON integers beyond Python's int-string conversion limit stay digit strings (then a count of
+    that size is refused naming its field, and elsewhere the digits are kept as they came)."""
+    return int(text) if len(text) <= MAX_INT_DIGITS else text
+
+
+def parse_json_body(body: bytes) -> Any:
+    """The JSON value of a UTF-8 body (a leading BOM is allowed); BodyError for anything else."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BodyError(
+            f"请求体不是合法的 UTF-8 文本（第 {exc.start} 字节起无法解码），请以 UTF-8 编码 JSON"
+        ) from None
+    if not text.strip():
+        raise BodyError("请求体为空：应为 JSON 数组，每个元素是一条信息")
+    try:
+        return json.loads(text, parse_int=_int_or_digits)
+    except json.JSONDecodeError as exc:
+        raise BodyError(f"请求体不是合法的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}") from None
+    except RecursionError:
+        raise BodyError("请求体 JSON 嵌套层数过深，无法解析（每条信息应为一层 JSON 对象）") from None
 
 
 class ItemFilters(Schema):

@@ -32,10 +32,14 @@ class Item(models.Model):
     published_at_known = models.BooleanField("发布时间来自信源", default=True)
     fetched_at = models.DateTimeField("采集时间")
     media_type = models.CharField("媒体类型", max_length=32, choices=MEDIA_TYPE_CHOICES, db_index=True)
-    reposts = models.PositiveIntegerField("转发数", null=True, blank=True)
-    comments = models.PositiveIntegerField("评论数", null=True, blank=True)
-    likes = models.PositiveIntegerField("点赞数", null=True, blank=True)
-    views = models.PositiveIntegerField("阅读数", null=True, blank=True)
+    # The site or account the item reports as its origin ("source" of a pushed record, 来源 of an export
+    # row). A pushed item belongs to its pusher's source; this is only what the record says.
+    origin = models.CharField("报称来源", max_length=200, blank=True, default="")
+    # Up to MAX_COUNT (10^12; yuqing.sources.fetchers.records): 30亿 views are real and exceed int32.
+    reposts = models.PositiveBigIntegerField("转发数", null=True, blank=True)
+    comments = models.PositiveBigIntegerField("评论数", null=True, blank=True)
+    likes = models.PositiveBigIntegerField("点赞数", null=True, blank=True)
+    views = models.PositiveBigIntegerField("阅读数", null=True, blank=True)
     raw = models.JSONField("原始数据(证据)", default=dict, blank=True)
     content_hash = models.CharField("内容指纹", max_length=64, db_index=True)
     duplicate_of = models.ForeignKey(
@@ -85,6 +89,12 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def source_name(self) -> str:
+        """The name to show and to analyse as the item's source: what the record reported, else the
+        source it was collected from."""
+        return self.origin or self.source.name
 
     @property
     def category_codes(self) -> list[str]:

@@ -2,48 +2,67 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from yuqing.items.ingest import Candidate, Status, ingest_entries
+from yuqing.items.ingest import Candidate, Status, clean_raw, ingest_entries
 from yuqing.sources.fetchers.base import RawEntry
-from yuqing.sources.fetchers.records import RecordError, parse_record
-from yuqing.sources.services import webhook_source_for
+from yuqing.sources.fetchers.records import RecordError, canonical_fields, parse_record
+from yuqing.sources.services import push_source_for, webhook_source_for
 
 MAX_INGEST_ITEMS = 1000
 # The push contract (design.md) requires all three; imports and feeds may derive a missing title.
 PUSH_REQUIRED = ("url", "title", "content")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
-def items_push(payload: list[Any]) -> dict[str, Any]:
-    """Validate each pushed record, ingest the valid ones grouped by source name, and report a status
-    per index. Invalid records never stop valid ones in the same request from being stored.
+def items_push(payload: list[Any], *, user: Any) -> dict[str, Any]:
+    """Validate each pushed record and ingest the valid ones, all under ``user``'s push source in one
+    transaction; report a status per index. Invalid records never stop valid ones in the same request
+    from being stored, and nothing is stored twice (the canonical URL is unique).
+
+    The ``source`` a record names is kept as the item's ``origin``; it never picks the source row, so a
+    pusher cannot write into an RSS source by naming it, nor create sources.
     """
     statuses: list[dict[str, Any]] = [{"index": i, "status": "", "errors": []} for i in range(len(payload))]
-    by_source: dict[str, list[tuple[int, RawEntry]]] = defaultdict(list)
+    accepted: list[tuple[int, RawEntry]] = []
     for index, obj in enumerate(payload):
-        if not isinstance(obj, dict):
-            statuses[index].update(
-                status=Status.REJECTED, errors=[{"field": "", "message": "每条信息必须是 JSON 对象"}]
-            )
-            continue
         try:
-            for name in PUSH_REQUIRED:
-                if not str(obj.get(name) or "").strip():
-                    raise RecordError(name, "缺少必填字段")
-            entry = parse_record(obj)
+            accepted.append((index, parse_push_record(obj)))
         except RecordError as exc:
             statuses[index].update(
                 status=Status.REJECTED, errors=[{"field": exc.field, "message": exc.message}]
             )
-            continue
-        by_source[entry.source_name or ""].append((index, entry))
-    for index, candidate in ingest_by_source_name(by_source):
-        statuses[index].update(status=candidate.status, id=candidate.item_id)
-        if candidate.status == Status.REJECTED:
-            statuses[index]["errors"] = [{"field": "content", "message": candidate.reason}]
+    if accepted:
+        report = ingest_entries([entry for _, entry in accepted], source=push_source_for(user))
+        for (index, _entry), candidate in zip(accepted, report.candidates, strict=True):
+            statuses[index].update(status=candidate.status, id=candidate.item_id)
+            if candidate.status == Status.REJECTED:
+                statuses[index]["errors"] = [{"field": candidate.field, "message": candidate.reason}]
     return _summary(statuses)
+
+
+def parse_push_record(obj: Any) -> RawEntry:
+    """One pushed record as a RawEntry, or RecordError naming the field.
+
+    Beyond :func:`parse_record`'s rules: ``url``, ``title`` and ``content`` are required; a lone surrogate
+    (``"\\ud800"``: half of a UTF-16 pair, text the client's encoder broke) in a field the system reads is
+    an error naming it; NUL characters and lone surrogates elsewhere are cleaned from the record, so the
+    raw copy kept as evidence can be stored.
+    """
+    if not isinstance(obj, dict):
+        raise RecordError("", "每条信息必须是 JSON 对象")
+    for field, value in canonical_fields(obj).items():
+        if isinstance(value, str) and _SURROGATE.search(value):
+            raise RecordError(
+                field, "含有无效的 Unicode 字符（孤立的代理项，如 \\ud800），请按 UTF-8 正确编码"
+            )
+    obj = clean_raw(obj)
+    for name in PUSH_REQUIRED:
+        if not str(obj.get(name) or "").strip():
+            raise RecordError(name, "缺少必填字段")
+    return parse_record(obj)
 
 
 def ingest_by_source_name(

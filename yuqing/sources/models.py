@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -46,6 +47,16 @@ class Source(models.Model):
     )
     respect_robots = models.BooleanField("遵守 robots.txt", default=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    # A push source belongs to one user: everything pushed with that user's tokens is stored under it,
+    # whatever "source" the items name (kept on each item as Item.origin).
+    push_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="push_source",
+        verbose_name="推送账号",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     # Fetch state (conditional GET and content hash), persisted between polls.
@@ -105,8 +116,6 @@ class Source(models.Model):
 
     def backoff(self) -> timedelta:
         """Delay before the next poll after ``consecutive_failures`` failures (exponential, capped)."""
-        from django.conf import settings
-
         if self.consecutive_failures <= 0:
             return timedelta(seconds=self.poll_interval)
         seconds = self.poll_interval * 2 ** min(self.consecutive_failures, 16)

@@ -67,8 +67,31 @@ def source_create(
     return source
 
 
+def push_source_for(user: Any) -> Source:
+    """The push source of ``user``: every item pushed with their tokens is stored under it (kind webhook),
+    never under a source an item names. Created, and audited, on their first push.
+
+    Named "API 推送（user name）"; if an unrelated source already has that name, the user's id is added.
+    Two first pushes at once: the unique ``push_user`` lets one create it and the other read it.
+    """
+    source = Source.objects.filter(push_user=user).first()
+    if source is not None:
+        return source
+    name = f"API 推送（{user.get_username()}）"[:180]
+    with transaction.atomic():
+        if Source.objects.filter(name=name).exclude(push_user=user).exists():
+            name = f"{name}#{user.pk}"
+        source, created = Source.objects.get_or_create(
+            push_user=user, defaults={"name": name, "kind": SourceKind.WEBHOOK, "media_type": "other"}
+        )
+        if created:
+            audit_record(actor=user, action="source.create", obj=source, new=audit_snapshot(source))
+    return source
+
+
 def webhook_source_for(name: str, media_type: str | None) -> Source:
-    """The pushed-source row that API items name; created on first use."""
+    """The source row that an imported file's rows name (``yuqing import``); created on first use. The push
+    API does not use it: see :func:`push_source_for`."""
     name = (name or "").strip()[:200] or "API 推送"
     source, _ = Source.objects.get_or_create(
         name=name, defaults={"kind": SourceKind.WEBHOOK, "media_type": media_type or "other"}

@@ -54,8 +54,10 @@ def test_ingest_stores_items_and_answers_202_with_status_per_item(api):
     assert (body["created"], body["duplicates"], body["rejected"]) == (2, 0, 0)
     assert [i["status"] for i in body["items"]] == ["created", "created"]
     assert Item.objects.count() == 2
-    source = Source.objects.get(name="微博推送")
-    assert (source.kind, source.media_type) == ("webhook", "weibo")
+    item = Item.objects.get(url="https://weibo.example.cn/status/1")
+    assert (item.source.kind, item.source.push_user.username) == ("webhook", "clerk")
+    assert (item.origin, item.source_name, item.media_type) == ("微博推送", "微博推送", "weibo")
+    assert not Source.objects.filter(name="微博推送").exists()
 
 
 def test_repush_is_idempotent(api):

@@ -10,8 +10,9 @@ Rules of :func:`parse_record` (the same everywhere, so an item accepted by one d
 * ``content`` that contains HTML is converted to plain text; the sanitised HTML goes to ``RawEntry.html``.
 * ``published_at`` is optional; see :func:`yuqing.sources.fetchers.dates.parse_datetime` for the formats.
   Naive times are Beijing time. More than a day in the future, or before 1990, is an error.
-* Engagement counts (reposts/comments/likes/views) are integers ≥ 0; "1.2万", "3亿", "10w+", "1,234"
-  are understood.
+* Engagement counts (reposts/comments/likes/views) are integers from 0 to :data:`MAX_COUNT` (1 万亿);
+  "1.2万", "30亿", "10w+", "1,234" are understood. A larger count is an error naming the field (no real
+  post has a trillion readers, and an event adds the counts of its items up).
 * ``media_type`` is a MEDIA_TYPES code or its Chinese label (or a common synonym such as 公众号, 论坛).
 * Every string loses control and zero-width characters; over-long fields are errors, not truncated.
 * Column names may be Chinese (标题, 链接/网址/URL, 正文/内容, 发布时间, 作者, 来源, 媒体类型, 转发数,
@@ -27,6 +28,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,6 +49,7 @@ MAX_URL = 2000
 MAX_TITLE = 500
 MAX_CONTENT = 200_000
 MAX_SHORT = 200  # author, source
+MAX_COUNT = 10**12  # engagement counts: 1 万亿
 DERIVED_TITLE_CHARS = 30
 MAX_FILE_BYTES = 200 * 1024 * 1024
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
@@ -136,8 +139,8 @@ _ALIAS_INDEX: dict[str, tuple[str, int]] = {
 _MEDIA_INDEX: dict[str, str] = {code: code for code in MEDIA_TYPES}
 _MEDIA_INDEX.update({label: code for code, label in MEDIA_TYPES.items()})
 _MEDIA_INDEX.update(MEDIA_SYNONYMS)
-_COUNT = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万|w|亿|千|k)?\s*\+?$", re.I)
-_UNIT_FACTORS = {"万": 10_000, "w": 10_000, "亿": 100_000_000, "千": 1_000, "k": 1_000}
+_COUNT = re.compile(r"^(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>万亿|万|w|亿|千|k)?\s*\+?$", re.I)
+_UNIT_FACTORS = {"万": 10_000, "w": 10_000, "亿": 100_000_000, "万亿": 10**12, "千": 1_000, "k": 1_000}
 
 
 def _is_blank(value: object) -> bool:
@@ -193,16 +196,23 @@ def parse_url(value: object) -> str:
 
 
 def parse_count(field: str, value: object) -> int | None:
-    """A non-negative engagement count; "1.2万" → 12000; blank or "-" → None."""
+    """A count from 0 to MAX_COUNT; "1.2万" → 12000; blank or "-" → None.
+
+    Exact for whole numbers of any length (a number string is never converted whole, so 5,000 digits
+    cost nothing and cannot reach Python's int-string conversion limit); units go through Decimal.
+    """
     if value is None or isinstance(value, bool):
         if isinstance(value, bool):
             raise RecordError(field, "应为非负整数")
         return None
+    too_big = RecordError(field, f"超过上限 {MAX_COUNT:,}（1 万亿）：{str(value)[:30]}")
     if isinstance(value, int):
-        number: float = value
+        number: int | float | Decimal = value
     elif isinstance(value, float):
-        if not math.isfinite(value):
+        if math.isnan(value):
             raise RecordError(field, "应为非负整数")
+        if math.isinf(value) and value > 0:
+            raise too_big
         number = value
     else:
         text = strip_control(str(value)).strip().replace(",", "").replace("，", "").replace(" ", "")
@@ -213,9 +223,13 @@ def parse_count(field: str, value: object) -> int | None:
         match = _COUNT.match(text)
         if not match:
             raise RecordError(field, f"应为非负整数：{str(value)[:30]}")
-        number = float(match["num"]) * _UNIT_FACTORS.get((match["unit"] or "").lower(), 1)
+        if len(match["num"].split(".")[0].lstrip("0")) > len(str(MAX_COUNT)):
+            raise too_big
+        number = Decimal(match["num"]) * _UNIT_FACTORS.get((match["unit"] or "").lower(), 1)
     if number < 0:
-        raise RecordError(field, f"不能为负数：{value}")
+        raise RecordError(field, f"不能为负数：{str(value)[:30]}")
+    if number > MAX_COUNT:
+        raise too_big
     return round(number)
 
 
