@@ -96,7 +96,7 @@ class MemberOut(Schema):
 
     @staticmethod
     def resolve_source(obj: Any) -> str:
-        return obj.source.name
+        return obj.source_name
 
     @staticmethod
     def resolve_duplicate_of(obj: Any) -> int | None:

@@ -164,3 +164,11 @@ def test_any_door_stores_nul_and_lone_surrogates_cleaned_and_drops_counts_it_can
     )
     assert (item.views, item.likes, item.reposts) == (None, 7, None)
     assert item.raw == {"title": "标题", "deepkey": [{"x": "\ufffd"}], "n": 2**70}
+
+
+def test_the_item_pages_show_the_reported_origin_and_the_push_source(api, clerk_client):
+    push(api, [record(1, source="人民网")])
+    item = Item.objects.get()
+    assert "<td>人民网</td>" in clerk_client.get("/items/").content.decode()
+    detail = clerk_client.get(f"/items/{item.id}/").content.decode()
+    assert "人民网（其他），收录自 API 推送（clerk）" in detail
