@@ -164,7 +164,9 @@ def test_a_storable_oddity_is_stored_cleaned_with_its_neighbours(live_server, ap
     assert Item.objects.count() == 3
 
 
-def test_a_mixed_batch_keeps_every_valid_item_exactly_once_and_a_repush_adds_nothing(live_server, api_token):
+def test_a_mixed_batch_keeps_every_valid_item_exactly_once_and_a_repush_adds_nothing(
+    live_server: Any, api_token: str
+) -> None:
     """The issue's acceptance test: hostile payloads mixed with valid items, pushed twice."""
     items: list[str] = []
     expected: dict[int, str] = {}  # index → "created" | "rejected"
