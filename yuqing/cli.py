@@ -12,6 +12,7 @@ import sys
 NO_DJANGO = {
     "analyze": "yuqing.analysis.analyze",
     "cluster": "yuqing.analysis.batch_cluster",
+    "evaluate": "yuqing.analysis.evaluation.run",
 }
 
 

@@ -151,6 +151,7 @@ class Analyzer:
             "sentiment_probabilities": sent.probabilities,
             "categories": cats.details if rel.tax_related else [],
             "category_candidates": cats.candidates,
+            "category_probabilities": cats.probabilities,
             "plans": [
                 {
                     "plan": name,

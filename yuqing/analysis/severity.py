@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from yuqing.analysis import trend
 from yuqing.analysis.event_summary import AUTHORITATIVE, hourly_series, site_of
 from yuqing.analysis.text import normalize
-from yuqing.vocab import CATEGORIES, MEDIA_TYPES, SEVERITY_ORDER
+from yuqing.vocab import CATEGORIES, MEDIA_TYPES, SEVERITIES, SEVERITY_ORDER
 
 if TYPE_CHECKING:
     from yuqing.analysis.cluster import ClusterItem
@@ -104,10 +104,22 @@ class Thresholds:
     significant: float = 40.0
     major: float = 60.0
     especially_major: float = 80.0
+    #: 本局设置: an event rises above 一般 only when at least this share of its items is negative, unless
+    #: a rule of :data:`NON_NEGATIVE_RULES` applies. The plan watches "批评性舆论" and "负面影响"; good news
+    #: widely reported is not an emergency.
+    min_negative_share: float = 0.5
+    #: 本局设置: an event that names neither the bureau nor the region rises above 一般 only once it is seen
+    #: on at least this many sites. The plan covers "对铁门关税务局各项工作造成重大负面影响的涉税舆情"; one
+    #: page elsewhere about tax in general is not that, until it spreads.
+    min_sites_not_local: int = 2
 
     def __post_init__(self) -> None:
         if not 0 < self.significant < self.major < self.especially_major <= 100:
             raise ValueError("等级阈值必须满足 0 < 较大 < 重大 < 特别重大 ≤ 100")
+        if not 0 <= self.min_negative_share <= 1:
+            raise ValueError("负面占比门槛须在 0 到 1 之间")
+        if self.min_sites_not_local < 1:
+            raise ValueError("未涉及本地时的最少站点数须至少为 1")
 
     def level(self, score: float) -> str:
         if score >= self.especially_major:
@@ -129,18 +141,58 @@ class Factor:
     max_points: float = 0.0
 
 
+#: Named rules under which an event that is not predominantly negative may still rise above 一般, each with
+#: the plan's words it rests on. A category counts as in :func:`event_stats` (two members or a tenth).
+NON_NEGATIVE_RULES: dict[str, str] = {
+    "mass_incident": (
+        "群体性、突发性事件不论情感倾向均按得分定级（预案二(一)：“税收工作中出现的群体性、突发性事件”）"
+    ),
+}
+
+
 @dataclass(frozen=True)
 class SeverityResult:
     score: float
     level: str
     factors: list[Factor] = field(default_factory=list)
+    #: Why the level is what it is when a rule, not the score alone, decided it (Chinese, for the page).
+    rule: str = ""
 
     def as_dict(self) -> dict:
         return {
             "score": self.score,
             "level": self.level,
             "factors": [f.__dict__ for f in self.factors],
+            "rule": self.rule,
         }
+
+
+def level_rule(stats: EventStats, score_level: str, thresholds: Thresholds) -> tuple[str, str]:
+    """(level, explanation): the score's level, held at 一般 when the event is not predominantly negative
+    and no named rule of :data:`NON_NEGATIVE_RULES` applies."""
+    if score_level == "general":
+        return score_level, ""
+    if (
+        not stats.bureau_mentions
+        and not stats.region_mentions
+        and stats.sites < thresholds.min_sites_not_local
+    ):
+        return (
+            "general",
+            f"得分对应“{SEVERITIES[score_level]}”，但未点名本局或本地，且只见于 {stats.sites} 个站点"
+            f"（本局设置须达 {thresholds.min_sites_not_local} 个），等级定为“一般”",
+        )
+    share = min(1.0, max(0.0, stats.negative_share))
+    if share >= thresholds.min_negative_share:
+        return score_level, ""
+    for code, why in NON_NEGATIVE_RULES.items():
+        if code in stats.categories:
+            return score_level, f"负面信息仅占 {share:.0%}，但适用规则：{why}"
+    return (
+        "general",
+        f"得分对应“{SEVERITIES[score_level]}”，但负面信息仅占 {share:.0%}，"
+        f"未达 {thresholds.min_negative_share:.0%}（本局设置），且不适用任何例外规则，等级定为“一般”",
+    )
 
 
 def _log_share(value: float, full: float) -> float:
@@ -229,9 +281,9 @@ def score_event(stats: EventStats, thresholds: Thresholds | None = None) -> Seve
         for f in factors
     ]
     score = round(min(100.0, sum(f.points for f in factors)), 1)
-    level = thresholds.level(score)
+    level, rule = level_rule(stats, thresholds.level(score), thresholds)
     assert level in SEVERITY_ORDER
-    return SeverityResult(score, level, factors)
+    return SeverityResult(score, level, factors, rule)
 
 
 def _mentions(members: Iterable[ClusterItem], words: Sequence[str]) -> int:

@@ -26,7 +26,9 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+import os
 import re
+import shutil
 import sys
 import time
 from collections import Counter
@@ -40,8 +42,17 @@ from sklearn.linear_model import LogisticRegression
 
 from yuqing.analysis import text as text_mod
 from yuqing.analysis.classify import datasets as ds
+from yuqing.analysis.classify.categories import GRAVE_CLASSES
 from yuqing.analysis.classify.features import FeatureSpec, Featurizer
-from yuqing.analysis.classify.model import MANIFEST_FILE, MODELS_DIR, ModelBundle, ModelFilesError
+from yuqing.analysis.classify.model import (
+    MANIFEST_FILE,
+    MODELS_DIR,
+    VERSION_FILE,
+    WEIGHTS_FILE,
+    ModelBundle,
+    ModelFilesError,
+)
+from yuqing.analysis.classify.neighbours import NEIGHBOURS_FILE, NeighbourIndex
 from yuqing.analysis.classify.sentiment import LABELS as SENT_LABELS
 from yuqing.analysis.classify.signals import CUE_CATEGORIES, META_COLUMNS, SignalExtractor
 
@@ -51,6 +62,8 @@ SENTIMENT_BLEND = 0.7
 REVIEW_SAMPLE = 0.05  # share of reviews used as relevance negatives
 NEWS_SAMPLE = 0.15  # share of news titles used as neutral examples by the domain sentiment model
 SEED = 20261126
+GRAVE_PRECISION = 0.9
+CALIBRATION_MIN_POSITIVES = 8
 THUCNEWS_SOCIETY = 5  # society headlines are often bad news: not used as "neutral"
 _TAX_WORD = re.compile("税|发票|财政|纳税|征收|社保|缴费")
 _TZ = ZoneInfo("Asia/Shanghai")
@@ -141,17 +154,21 @@ class _Trainer:
         self.notes: list[str] = []
         rng = np.random.default_rng(SEED)
         t0 = time.time()
-        reviews = ds.read_reviews(data_dir)
-        labelled = ds.read_labelled(data_dir)
+        labelled, test_keys = ds.training_set(data_dir)
+        # The corpus's held-out texts are never learnt from, whichever public file they also sit in.
+        reviews = [e for e in ds.read_reviews(data_dir) if ds.group_key(e.text) not in test_keys]
         news = ds.read_thucnews(data_dir)
+        refs = [e.extra["ref"] for e in labelled if e.extra.get("ref")]
         labelled_keys = {(e.source, e.id) for e in labelled}
+        labelled_keys |= {(r.get("file"), str(r.get("id"))) for r in refs}
         news_ex = [
             ds.Example(t, ds.THUCNEWS, k, split=ds.split_of(t, ds.THUCNEWS), extra={"cls": c})
             for k, (t, c) in news.items()
-            if (ds.THUCNEWS, k) not in labelled_keys
+            if (ds.THUCNEWS, k) not in labelled_keys and ds.group_key(t) not in test_keys
         ]
         self.have_reviews = bool(reviews)
-        self.have_posts = any(e.source == ds.TAX_POSTS for e in labelled)
+        # the corpus's referenced tax posts resolve only where the public data is present
+        self.have_posts = any(e.source == ds.CORPUS and e.extra.get("ref") for e in labelled)
         self.review_sample = rng.random(len(reviews)) < REVIEW_SAMPLE
         self.news_sample = rng.random(len(news_ex)) < NEWS_SAMPLE
         self.reviews = _Matrix(reviews, self.featurizer, self.signals)
@@ -265,6 +282,90 @@ class _Trainer:
         coef[self.spec.meta_offset + META_COLUMNS.index(f"cat_cues:{code}")] = 1.5
         return coef, -1.5, False
 
+    def write_neighbours(self, out_dir: Path) -> dict:
+        """``neighbours.npz``: the training-side corpus texts that carry a category other than ``other``,
+        as the evidence :mod:`.classify.neighbours` shows (texts held out are never among them)."""
+        sel = self._mask(
+            self.labelled,
+            lambda e: (
+                e.split == "train"
+                and e.source == ds.CORPUS
+                and any(c != "other" for c in (e.categories or []))
+            ),
+        )
+        examples = [e for e, s in zip(self.labelled.examples, sel, strict=True) if s]
+        rows = self.labelled.features(self.idf, sel)[:, : self.spec.meta_offset]
+        index = NeighbourIndex.build(rows, [e.id for e in examples], [e.categories or [] for e in examples])
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / NEIGHBOURS_FILE
+        index.save(path)
+        return {"examples": len(examples), "sha256": _sha256(path)}
+
+    def category_calibration(self, code: str, trained: bool) -> dict:
+        """Platt scaling and a decision threshold for one category head, from out-of-fold scores.
+
+        Five folds by group key (near-copies stay together) over the training side; the head is refitted
+        on four and scores the fifth. ``a``/``b`` map a logit to a calibrated probability; the threshold
+        maximises F1 over the real (non-synthetic) out-of-fold texts, except for the grave classes, which
+        raise severity: there the lowest threshold whose out-of-fold precision reaches
+        :data:`GRAVE_PRECISION` (none reached: a threshold above every score, so the class is assigned only
+        by the cue rule in :mod:`.classify.categories`).
+        """
+        sel = self._mask(self.labelled, lambda e: e.split == "train" and e.categories is not None)
+        examples = [e for e, s in zip(self.labelled.examples, sel, strict=True) if s]
+        y = np.array([code in (e.categories or []) for e in examples])
+        if not trained or y.sum() < CALIBRATION_MIN_POSITIVES:
+            return {"a": 1.0, "b": 0.0, "threshold": 0.5, "method": "uncalibrated (too few examples)"}
+        x = self.labelled.features(self.idf, sel)
+        w = np.array([e.weight for e in examples])
+        fold = np.array([_fold_of(e.text) for e in examples])
+        oof = np.zeros(len(examples))
+        for k in range(5):
+            tr, te = fold != k, fold == k
+            if len(set(y[tr].tolist())) < 2 or not te.any():
+                continue
+            clf = _fit(x[tr], y[tr].tolist(), w[tr], balanced=True)
+            oof[te] = np.asarray(x[te] @ clf.coef_[0]).ravel() + clf.intercept_[0]
+        real = np.array([e.source != ds.SYNTHETIC for e in examples])
+        platt = LogisticRegression(C=100.0, max_iter=1000)
+        platt.fit(oof[real].reshape(-1, 1), y[real])
+        a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
+        prob = 1.0 / (1.0 + np.exp(-(a * oof[real] + b)))
+        gold = y[real]
+        best_t, best = 0.5, (-1.0, 0.0, 0.0)
+        for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
+            pred = prob >= t
+            tp = int((pred & gold).sum())
+            precision = tp / pred.sum() if pred.sum() else 0.0
+            recall = tp / gold.sum() if gold.sum() else 0.0
+            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+            if code in GRAVE_CLASSES:
+                if precision >= GRAVE_PRECISION and tp > 0:
+                    best_t, best = float(t), (f1, precision, recall)
+                    break
+            elif f1 > best[0]:
+                best_t, best = float(t), (f1, precision, recall)
+        if code in GRAVE_CLASSES and best[0] < 0:
+            best_t = 1.01  # never by the model alone
+        return {
+            "a": round(a, 6),
+            "b": round(b, 6),
+            "threshold": best_t,
+            "method": "Platt scaling on 5-fold out-of-fold logits",
+            "oof": {
+                "f1": round(best[0], 4),
+                "precision": round(best[1], 4),
+                "recall": round(best[2], 4),
+                "positives": int(gold.sum()),
+                "n": int(real.sum()),
+            },
+        }
+
+
+def _fold_of(text: str, folds: int = 5) -> int:
+    """A text's cross-validation fold: a hash of its group key, so near-copies share a fold."""
+    return int(hashlib.sha256(ds.group_key(text).encode()).hexdigest()[:8], 16) % folds
+
 
 def _carry(base: ModelBundle | None, prefix: str) -> tuple[list[str], np.ndarray, np.ndarray] | None:
     if base is None:
@@ -292,7 +393,7 @@ def _data_description(data_dir: Path, trainer: _Trainer) -> dict:
         "reviews": dict(Counter(f"{e.sentiment}/{e.split}" for e in trainer.reviews.examples)),
         "news_titles": dict(Counter(e.split for e in trainer.news.examples)),
         "labelled": {
-            "tax_posts": count(lambda e: e.source == ds.TAX_POSTS),
+            "corpus": count(lambda e: e.source == ds.CORPUS),
             "news_titles": count(lambda e: e.source == ds.THUCNEWS),
             "reviews": count(lambda e: e.source in (ds.WAIMAI, ds.SHOPPING)),
             "synthetic": count(lambda e: e.source == ds.SYNTHETIC),
@@ -302,7 +403,9 @@ def _data_description(data_dir: Path, trainer: _Trainer) -> dict:
             Counter(c for e in lab if e.split == "train" for c in (e.categories or []))
         ),
         "split": (
-            f"seeded SHA-256 of the first 24 letters/digits ({ds.SPLIT_SEED}), test share {ds.TEST_FRACTION}"
+            "corpus: data/corpus/split.json (never trained on, nor any text sharing a held-out group key); "
+            f"reviews and news titles: seeded SHA-256 of the first 24 letters/digits ({ds.SPLIT_SEED}), "
+            f"test share {ds.TEST_FRACTION}"
         ),
     }
 
@@ -330,6 +433,9 @@ def train_all(
             base = ModelBundle.load(MODELS_DIR)
         except ModelFilesError:
             base = None
+    extra_examples = list(extra_examples)
+    for n, item in enumerate(extra_examples, 1):
+        ds.check_extra(item, f"更正样本第 {n} 条")
     extra = ds.extra_to_examples(extra_examples)
     trainer = _Trainer(data_dir, extra, base, say)
     spec = trainer.spec
@@ -359,9 +465,11 @@ def train_all(
             add([f"{prefix}:{lab}" for lab in SENT_LABELS], sent[0], sent[1], "trained")
         elif carried:
             add(*carried, "carried over")
+    calibration: dict[str, dict] = {}
     for code in CUE_CATEGORIES:
         coef, bias, ok = trainer.category(code)
         add([f"cat:{code}"], coef, np.array([bias]), "trained" if ok else "cue-only")
+        calibration[code] = trainer.category_calibration(code, ok)
     say(f"trained {len(heads)} heads in {time.time() - t0:.0f}s")
     now = dt.datetime.now(_TZ)
     manifest = {
@@ -369,27 +477,60 @@ def train_all(
         "created": now.isoformat(timespec="seconds"),
         "trainer": f"yuqing.analysis.train (scikit-learn LogisticRegression, lbfgs, C={C_REG:g})",
         "sentiment_blend": SENTIMENT_BLEND,
-        "category_thresholds": {c: 0.5 for c in CUE_CATEGORIES},
+        "category_thresholds": {c: calibration[c]["threshold"] for c in CUE_CATEGORIES},
+        "category_calibration": calibration,
         "meta_columns": list(META_COLUMNS),
         "heads_how": trained,
         "notes": trainer.notes,
         "training_data": _data_description(data_dir, trainer),
     }
-    weights_t = np.zeros((spec.dim, len(heads)), dtype=np.float32)
-    for k, row in enumerate(rows):
-        weights_t[:, k] = row
-    bundle = ModelBundle(
-        manifest, spec, trainer.idf.astype(np.float32), heads, weights_t, np.array(biases, dtype=np.float32)
-    )
-    bundle.save(out_dir, PRUNE)
-    from yuqing.analysis.classify.metrics import heldout_metrics
+    # Everything is written to a staging folder beside out_dir and moved in only when complete: a run that
+    # fails (bad data, a full disk, an interrupt) leaves the models already in out_dir untouched.
+    staging = out_dir.parent / f".{out_dir.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        manifest["neighbours"] = trainer.write_neighbours(staging)
+        weights_t = np.zeros((spec.dim, len(heads)), dtype=np.float32)
+        for k, row in enumerate(rows):
+            weights_t[:, k] = row
+        bundle = ModelBundle(
+            manifest,
+            spec,
+            trainer.idf.astype(np.float32),
+            heads,
+            weights_t,
+            np.array(biases, dtype=np.float32),
+        )
+        bundle.save(staging, PRUNE)
+        from yuqing.analysis.classify.metrics import heldout_metrics
 
-    saved = ModelBundle.load(out_dir)
-    manifest = saved.manifest
-    manifest["metrics"] = heldout_metrics(saved, trainer)
-    saved.save(out_dir, PRUNE)
+        saved = ModelBundle.load(staging)
+        manifest = saved.manifest
+        manifest["metrics"] = heldout_metrics(saved, trainer)
+        saved.save(staging, PRUNE)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name in (
+            NEIGHBOURS_FILE,
+            WEIGHTS_FILE,
+            MANIFEST_FILE,
+            VERSION_FILE,
+        ):  # the manifest names the rest
+            os.replace(staging / name, out_dir / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     say(f"wrote {out_dir} version {manifest['version']}")
-    return saved.manifest
+    return manifest
+
+
+def read_extra(path: Path) -> list[dict]:
+    """Correction examples from a JSONL file, each line checked; the error names the file and line."""
+    if not path.is_file():
+        raise ds.CorpusError(f"{path}：文件不存在")
+    out = []
+    for n, row in ds._jsonl_rows(path):
+        ds.check_extra(row, f"{path.name} 第 {n} 行")
+        out.append(row)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -402,12 +543,12 @@ def main(argv: list[str] | None = None) -> int:
         "--extra", help="纠错样本 JSONL（每行 text/title 及 tax_related/sentiment/categories）"
     )
     args = parser.parse_args(argv)
-    extra: list[dict] = []
-    if args.extra:
-        for line in Path(args.extra).read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                extra.append(json.loads(line))
-    manifest = train_all(args.out, extra, args.data_dir)
+    try:
+        extra = read_extra(Path(args.extra)) if args.extra else []
+        manifest = train_all(args.out, extra, args.data_dir)
+    except ds.CorpusError as exc:
+        print(f"错误：{exc}（已有模型未改动）", file=sys.stderr)
+        return 2
     print(
         json.dumps(
             {"version": manifest["version"], "metrics": manifest.get("metrics", {})}, ensure_ascii=False

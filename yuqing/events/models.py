@@ -101,6 +101,7 @@ class Event(models.Model):
     severity_rank = models.PositiveSmallIntegerField(default=0, db_index=True)
     score = models.FloatField("严重程度得分", default=0.0)
     factors = models.JSONField("得分因素", default=list, blank=True)
+    level_rule = models.CharField("定级规则说明", max_length=300, blank=True, default="")
     propagation = models.JSONField("传播路径", default=dict, blank=True)
     first_at = models.DateTimeField("最早发布", null=True, blank=True)
     last_at = models.DateTimeField("最近发布", null=True, blank=True, db_index=True)
@@ -165,6 +166,18 @@ class SeveritySettings(models.Model):
     major = models.FloatField("重大(Ⅱ级)起点", default=60.0)
     especially_major = models.FloatField("特别重大(Ⅰ级)起点", default=80.0)
     ack_minutes = models.PositiveIntegerField("较大及以上预警的确认时限(分钟)", default=30)
+    min_negative_share = models.FloatField(
+        "升至较大及以上所需的负面占比(本局设置)",
+        default=0.5,
+        help_text="0–1。事件中负面信息占比低于此值时，等级不高于一般（群体性、突发性事件除外）。"
+        "预案二(一)监控的是“批评性舆论”和造成“负面影响”的舆情，正面或中性的报道再多也不是应急事件。",
+    )
+    min_sites_not_local = models.PositiveSmallIntegerField(
+        "未涉及本地时升至较大所需的站点数(本局设置)",
+        default=2,
+        help_text="未点名本局、也未提到本地的事件，只见于少于此数的站点时等级不高于一般。"
+        "预案适用于“对铁门关税务局各项工作造成重大负面影响的涉税舆情”。",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -177,6 +190,8 @@ class SeveritySettings(models.Model):
     def clean(self) -> None:
         if not 0 < self.significant < self.major < self.especially_major <= 100:
             raise ValidationError("阈值必须满足 0 < 较大 < 重大 < 特别重大 ≤ 100")
+        if not 0 <= self.min_negative_share <= 1:
+            raise ValidationError({"min_negative_share": "负面占比须在 0 到 1 之间"})
 
     @classmethod
     def current(cls) -> SeveritySettings:

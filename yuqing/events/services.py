@@ -238,7 +238,13 @@ def items_cluster(limit: int = 500, *, holder: str | None = None) -> int:
 
 def thresholds() -> Thresholds:
     s = SeveritySettings.current()
-    return Thresholds(significant=s.significant, major=s.major, especially_major=s.especially_major)
+    return Thresholds(
+        significant=s.significant,
+        major=s.major,
+        especially_major=s.especially_major,
+        min_negative_share=s.min_negative_share,
+        min_sites_not_local=max(1, s.min_sites_not_local),
+    )
 
 
 def event_refresh(event: Event, *, now: datetime | None = None) -> Event:
@@ -276,6 +282,7 @@ def event_refresh(event: Event, *, now: datetime | None = None) -> Event:
     event.severity = result.level
     event.severity_rank = vocab.SEVERITY_ORDER.index(result.level)
     event.factors = [f.__dict__ for f in result.factors]
+    event.level_rule = result.rule[:300]
     event.propagation = propagation_graph(cluster_members)
     event.first_at = (
         members[0].published_at if not event.first_at else min(event.first_at, members[0].published_at)

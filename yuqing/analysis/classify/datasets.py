@@ -187,3 +187,157 @@ def extra_to_examples(extra: Iterable[dict]) -> list[Example]:
             )
         )
     return out
+
+
+# --- the real labelled corpus (data/corpus/: texts, two labelling passes, the fixed held-out split) -------
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "corpus"
+CORPUS = "corpus"
+_CATEGORY_CODES = frozenset(
+    (
+        "criticism",
+        "decision",
+        "policy_implementation",
+        "enforcement",
+        "discipline",
+        "integrity",
+        "misreading",
+        "mass_incident",
+        "service",
+        "other",
+    )
+)
+
+
+class CorpusError(ValueError):
+    """A corpus or label file that cannot be used; the message names the file and line."""
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise CorpusError(f"{path}：无法读取（{exc.strerror or exc}）") from exc
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{path}：不是 UTF-8 文本") from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except ValueError as exc:
+            raise CorpusError(f"{path} 第 {n} 行：不是有效的 JSON（{exc}）") from exc
+        if not isinstance(row, dict):
+            raise CorpusError(f"{path} 第 {n} 行：应为 JSON 对象")
+        yield n, row
+
+
+def check_labels(row: dict, where: str) -> None:
+    """Raise :class:`CorpusError` naming *where* unless *row* carries valid labels."""
+    if not isinstance(row.get("tax_related"), bool):
+        raise CorpusError(f"{where}：tax_related 须为 true 或 false")
+    if row.get("sentiment") not in ("negative", "neutral", "positive"):
+        got = row.get("sentiment")
+        raise CorpusError(f"{where}：sentiment 须为 negative、neutral 或 positive，而不是 {got!r}")
+    cats = row.get("categories")
+    if not isinstance(cats, list):
+        raise CorpusError(f"{where}：categories 须为列表")
+    unknown = [c for c in cats if c not in _CATEGORY_CODES]
+    if unknown:
+        raise CorpusError(f"{where}：未知类别 {'、'.join(map(str, unknown))}")
+
+
+def check_extra(row: dict, where: str) -> None:
+    """A staff correction: some text, and only the labels it carries, each valid."""
+    if not str(row.get("text") or row.get("title") or "").strip():
+        raise CorpusError(f"{where}：缺少 text")
+    if "tax_related" in row and row["tax_related"] is not None and not isinstance(row["tax_related"], bool):
+        raise CorpusError(f"{where}：tax_related 须为 true 或 false")
+    if row.get("sentiment") not in (None, "negative", "neutral", "positive"):
+        raise CorpusError(
+            f"{where}：sentiment 须为 negative、neutral 或 positive，而不是 {row['sentiment']!r}"
+        )
+    cats = row.get("categories")
+    if cats is not None:
+        if not isinstance(cats, list):
+            raise CorpusError(f"{where}：categories 须为列表")
+        unknown = [c for c in cats if c not in _CATEGORY_CODES]
+        if unknown:
+            raise CorpusError(f"{where}：未知类别 {'、'.join(map(str, unknown))}")
+
+
+def read_corpus_labels(path: Path) -> dict[str, dict]:
+    """``id -> labels`` of one labelling pass (``labels_a.jsonl`` / ``labels_b.jsonl``), validated."""
+    out: dict[str, dict] = {}
+    for n, row in _jsonl_rows(path):
+        where = f"{path.name} 第 {n} 行"
+        if not row.get("id"):
+            raise CorpusError(f"{where}：缺少 id")
+        check_labels(row, where)
+        out[str(row["id"])] = row
+    return out
+
+
+def read_corpus(
+    data_dir: Path = DEFAULT_DATA_DIR, corpus_dir: Path = CORPUS_DIR, labels: str = "labels_a.jsonl"
+) -> list[Example]:
+    """The corpus texts with the labels of one pass and their side of ``split.json``.
+
+    Texts stored by reference into *data_dir* are skipped when that file is absent (a deployed machine
+    without ``../shared``): the inline excerpts still load. ``extra`` carries ``kind`` and ``source``.
+    """
+    index = _text_index(data_dir)
+    passes = read_corpus_labels(corpus_dir / labels)
+    try:
+        split = json.loads((corpus_dir / "split.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CorpusError(f"{corpus_dir / 'split.json'}：无法读取（{exc}）") from exc
+    test_ids = set(split.get("test", []))
+    out = []
+    for _n, row in _jsonl_rows(corpus_dir / "texts.jsonl"):
+        cid = str(row.get("id", ""))
+        lab = passes.get(cid)
+        if lab is None:
+            continue
+        text = row.get("text")
+        if not text and isinstance(row.get("ref"), dict):
+            text = index.get(row["ref"].get("file", ""), {}).get(str(row["ref"].get("id", "")))
+        if not text:
+            continue
+        out.append(
+            Example(
+                text,
+                CORPUS,
+                cid,
+                tax_related=lab["tax_related"],
+                sentiment=lab["sentiment"],
+                categories=list(lab["categories"]) if lab["tax_related"] else [],
+                split="test" if cid in test_ids else "train",
+                extra={"kind": row.get("kind", ""), "source": row.get("source", ""), "ref": row.get("ref")},
+            )
+        )
+    return out
+
+
+def training_set(
+    data_dir: Path = DEFAULT_DATA_DIR, corpus_dir: Path = CORPUS_DIR
+) -> tuple[list[Example], set[str]]:
+    """The labelled examples the models learn from, and the group keys of the corpus's held-out texts.
+
+    The corpus (both sides of its split) supersedes the earlier hand-labelled tax posts, which are the same
+    texts. The earlier news-title and review references and the synthetic texts join as training examples,
+    except any text the corpus holds or whose group key falls on the corpus's held-out side — so nothing
+    held out is ever learnt from, under any source name.
+    """
+    corpus = read_corpus(data_dir, corpus_dir)
+    test_keys = {group_key(e.text) for e in corpus if e.split == "test"}
+    referenced = {
+        (e.extra["ref"].get("file"), str(e.extra["ref"].get("id"))) for e in corpus if e.extra.get("ref")
+    }
+    out = list(corpus)
+    for e in read_labelled(data_dir):
+        if e.source == TAX_POSTS or (e.source, e.id) in referenced or group_key(e.text) in test_keys:
+            continue
+        e.split = "train"
+        out.append(e)
+    return out, test_keys

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from yuqing.analysis.classify import datasets as ds
+from yuqing.analysis.classify.categories import calibrated
 from yuqing.analysis.classify.model import ModelBundle
 from yuqing.analysis.classify.sentiment import LABELS as SENT_LABELS
 from yuqing.analysis.classify.signals import CUE_CATEGORIES
@@ -71,9 +72,10 @@ def decide(bundle: ModelBundle, scores: np.ndarray) -> dict[str, list]:
     out["sentiment"] = [SENT_LABELS[i] for i in probs.argmax(axis=1)]
     out["negative_score"] = probs[:, 0].tolist()
     thresholds = bundle.manifest.get("category_thresholds", {})
-    cat_cols = [(c, heads.index(f"cat:{c}")) for c in CUE_CATEGORIES if f"cat:{c}" in heads]
+    names, cat_cols = bundle.pick(np.arange(len(heads)), "cat")
     for row in scores:
-        labels = [c for c, j in cat_cols if 1 / (1 + np.exp(-row[j])) >= float(thresholds.get(c, 0.5))]
+        cat_probs = calibrated(bundle, names, row[cat_cols])
+        labels = [c for c, p in zip(names, cat_probs, strict=True) if p >= float(thresholds.get(c, 0.5))]
         out["categories"].append(labels or ["other"])
     return out
 
@@ -88,7 +90,7 @@ def heldout_metrics(bundle: ModelBundle, trainer: _Trainer) -> dict:
 
     out: dict[str, Any] = {}
     lab = trainer.labelled
-    for name, source in (("tax_posts", ds.TAX_POSTS), ("news_titles", ds.THUCNEWS)):
+    for name, source in (("corpus", ds.CORPUS),):
         mask = np.array(
             [e.split == "test" and e.source == source and e.tax_related is not None for e in lab.examples]
         )
@@ -96,11 +98,11 @@ def heldout_metrics(bundle: ModelBundle, trainer: _Trainer) -> dict:
             gold = [bool(e.tax_related) for e, m in zip(lab.examples, mask, strict=True) if m]
             out[f"relevance/{name}"] = prf(gold, decide(bundle, scores_of(lab, mask))["relevance"])
     mask = np.array(
-        [e.split == "test" and e.source == ds.TAX_POSTS and bool(e.sentiment) for e in lab.examples]
+        [e.split == "test" and e.source == ds.CORPUS and bool(e.tax_related) for e in lab.examples]
     )
     if mask.any():
         sgold = [str(e.sentiment) for e, m in zip(lab.examples, mask, strict=True) if m]
-        out["sentiment/tax_posts"] = per_label(
+        out["sentiment/corpus_tax_related"] = per_label(
             sgold, decide(bundle, scores_of(lab, mask))["sentiment"], SENT_LABELS
         )
     rev = trainer.reviews

@@ -46,6 +46,7 @@ class ModelBundle:
     heads: list[str]
     weights_t: np.ndarray  # (dim, n_heads) float32: row j = every head's weight for column j
     bias: np.ndarray  # (n_heads,) float32
+    directory: Path | None = None
     _index: dict[str, int] = field(default_factory=dict, repr=False)
     _groups: dict[str, tuple[list[str], np.ndarray]] = field(default_factory=dict, repr=False)
 
@@ -110,7 +111,15 @@ class ModelBundle:
             bias = npz["bias"].astype(np.float32)
         if idf.shape != (spec.dim,) or bias.shape != (len(heads),):
             raise ModelFilesError(f"{directory} 中的模型形状与 manifest.json 不符；请重新训练")
-        return cls(manifest, spec, idf, heads, weights_t, bias)
+        return cls(manifest, spec, idf, heads, weights_t, bias, directory)
+
+    def neighbours(self):  # -> NeighbourIndex | None
+        """The labelled examples kept beside the weights (``neighbours.npz``), if any."""
+        if self.directory is None:
+            return None
+        from yuqing.analysis.classify.neighbours import load_index
+
+        return load_index(str(self.directory), str(self.manifest.get("neighbours", {}).get("sha256", "")))
 
     def save(self, directory: Path, prune: float) -> dict:
         """Write ``weights.npz`` (weights below *prune* in magnitude dropped) and ``manifest.json``.

@@ -119,9 +119,36 @@ def test_default_thresholds_map_scores_to_levels(value, level):
 
 
 def test_edited_thresholds_change_the_level():
-    result = score_event(BASE, Thresholds(significant=5, major=10, especially_major=15))
+    negative = replace(BASE, negative_share=0.7)
+    result = score_event(negative, Thresholds(significant=5, major=10, especially_major=15))
     assert result.level == "especially_major"
-    assert score_event(BASE).level == "general"
+    assert score_event(negative).level == "general"
+
+
+def test_an_event_that_is_not_mostly_negative_stays_general_and_says_why():
+    loud_good_news = replace(
+        BASE, volume=300, sites=40, authoritative=5, negative_share=0.2, bureau_mentions=3
+    )
+    result = score_event(loud_good_news, Thresholds(significant=20, major=30, especially_major=40))
+    assert result.score >= 40  # the score alone would make it 特别重大
+    assert result.level == "general"
+    assert "20%" in result.rule and "本局设置" in result.rule
+    assert score_event(replace(loud_good_news, negative_share=0.5), Thresholds(20, 30, 40)).rule == ""
+
+
+def test_a_mass_incident_rises_by_its_score_whatever_its_tone_and_names_the_rule():
+    incident = replace(BASE, volume=300, sites=40, negative_share=0.2, categories=("mass_incident",))
+    result = score_event(incident, Thresholds(significant=20, major=30, especially_major=40))
+    assert result.level == "especially_major"
+    assert "群体性、突发性事件" in result.rule
+
+
+def test_the_bureau_can_set_the_negative_share_that_lets_an_event_rise():
+    mixed = replace(BASE, volume=300, sites=40, negative_share=0.35)
+    assert score_event(mixed, Thresholds(20, 30, 40)).level == "general"
+    assert score_event(mixed, Thresholds(20, 30, 40, min_negative_share=0.3)).level == "especially_major"
+    with pytest.raises(ValueError):
+        Thresholds(min_negative_share=1.5)
 
 
 def test_thresholds_out_of_order_are_refused():
@@ -198,3 +225,24 @@ def test_one_stray_category_label_does_not_count():
     members = [ClusterItem(i, "税务", published_at=t, categories=["service"]) for i in range(20)]
     members[0].categories = ["mass_incident"]
     assert event_stats(members).categories == ("service",)
+
+
+def test_one_page_elsewhere_that_names_neither_bureau_nor_region_stays_general_until_it_spreads():
+    elsewhere = replace(
+        BASE,
+        volume=1,
+        sites=1,
+        negative_share=1.0,
+        mean_negative_score=0.99,
+        categories=("integrity",),
+        region_mentions=0,
+        bureau_mentions=0,
+        velocity=9.0,
+    )
+    loose = Thresholds(20, 30, 40)
+    result = score_event(elsewhere, loose)
+    assert result.level == "general"
+    assert "未点名本局或本地" in result.rule and "1 个站点" in result.rule
+    assert score_event(replace(elsewhere, sites=2), loose).level != "general"
+    assert score_event(replace(elsewhere, region_mentions=1), loose).level != "general"
+    assert score_event(elsewhere, Thresholds(20, 30, 40, min_sites_not_local=1)).level != "general"

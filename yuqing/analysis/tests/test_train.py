@@ -69,7 +69,7 @@ def test_train_all_writes_loadable_models_with_a_dated_version(first):
     assert {"relevance", "sent_general:negative", "sent_domain:negative", "cat:integrity"} <= set(
         manifest["heads"]
     )
-    assert manifest["training_data"]["labelled"]["tax_posts"]
+    assert manifest["training_data"]["labelled"]["corpus"]
     assert "metrics" in manifest
 
 
@@ -109,3 +109,67 @@ def test_without_public_data_the_existing_heads_are_carried_over(tmp_path):
     assert manifest["heads_how"]["cat:integrity"] == "trained"  # the synthetic examples live in the repo
     assert manifest["notes"]
     assert Analyzer(tmp_path / "models").analyze("税务局乱收费")["tax_related"] is True
+
+
+def _snapshot(directory: Path) -> dict[str, str]:
+    return {p.name: _sha(p) for p in sorted(directory.iterdir()) if p.is_file()}
+
+
+def test_a_correction_with_an_unknown_label_is_refused_naming_it_and_nothing_is_written(first, data_dir):
+    from yuqing.analysis.classify.datasets import CorpusError
+
+    out, _ = first
+    before = _snapshot(out)
+    with pytest.raises(CorpusError, match="更正样本第 2 条：未知类别 bribery"):
+        train_all(
+            out,
+            extra_examples=[
+                {"text": "退税很快", "sentiment": "positive"},
+                {"text": "某事", "categories": ["bribery"]},
+            ],
+            data_dir=data_dir,
+            log=lambda _msg: None,
+        )
+    assert _snapshot(out) == before
+
+
+def test_a_run_that_fails_while_writing_leaves_the_existing_models_untouched(first, data_dir, monkeypatch):
+    from yuqing.analysis.classify import model as model_mod
+
+    out, _ = first
+    before = _snapshot(out)
+
+    def disk_full(self, directory, prune):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(model_mod.ModelBundle, "save", disk_full)
+    with pytest.raises(OSError):
+        train_all(out, data_dir=data_dir, log=lambda _msg: None)
+    assert _snapshot(out) == before
+    assert not [p for p in out.parent.iterdir() if ".staging-" in p.name]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"text": "a", "sentiment": "neutral"}\n{oops\n', "extra.jsonl 第 2 行：不是有效的 JSON"),
+        ('{"text": "a", "sentiment": "angry"}\n', "extra.jsonl 第 1 行：sentiment 须为"),
+        ('\n\n{"title": "", "tax_related": true}\n', "extra.jsonl 第 3 行：缺少 text"),
+    ],
+)
+def test_the_train_command_names_the_bad_line_of_a_corrections_file(tmp_path, capsys, content, message):
+    from yuqing.analysis.train import main
+
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(content, encoding="utf-8")
+    out = tmp_path / "models"
+    assert main(["--extra", str(extra), "--out", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_train_command_names_a_missing_corrections_file(tmp_path, capsys):
+    from yuqing.analysis.train import main
+
+    assert main(["--extra", str(tmp_path / "nope.jsonl"), "--out", str(tmp_path / "m")]) == 2
+    assert "nope.jsonl：文件不存在" in capsys.readouterr().err

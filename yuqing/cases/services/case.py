@@ -123,12 +123,37 @@ def case_open(
     return case
 
 
+def auto_open_refusal(event: Any) -> str:
+    """Why an event's alert may not open a case by itself ("" when it may): only a negative, tax-related
+    event that a monitoring plan matches opens a case without a person deciding. Anything else stays an
+    alert for the office to judge (and open by hand if it sees fit)."""
+    from yuqing.events.models import SeveritySettings
+    from yuqing.items.models import Item
+
+    reasons = []
+    counts = event.sentiment or {}
+    total = sum(int(v) for v in counts.values()) or 1
+    share = int(counts.get("negative", 0)) / total
+    floor = SeveritySettings.current().min_negative_share
+    if share < floor:
+        reasons.append(f"负面信息仅占 {share:.0%}（本局设置须达 {floor:.0%}）")
+    members = Item.objects.filter(event_id=event.pk)
+    if not members.filter(tax_related=True).exists():
+        reasons.append("事件中没有涉税信息")
+    if not members.exclude(matched_plans=[]).exists():
+        reasons.append("没有信息命中监测方案")
+    return "；".join(reasons)
+
+
 def case_open_for_alert(alert: Any, *, now: datetime | None = None) -> Case | None:
-    """设计：预警达到自动立案起点（默认较大）时自动立案，状态“发现”，无操作人；该事件已有在办案件则不重复。"""
+    """设计：预警达到自动立案起点（默认较大）时自动立案，状态“发现”，无操作人；该事件已有在办案件则不重复。
+    只有负面、涉税且命中监测方案的事件才自动立案（:func:`auto_open_refusal`）。"""
     cfg = ProcedureSettings.current()
     if not cfg.auto_open_level:
         return None
     if vocab.SEVERITY_ORDER.index(alert.level) < vocab.SEVERITY_ORDER.index(cfg.auto_open_level):
+        return None
+    if auto_open_refusal(alert.event):
         return None
     if Case.objects.filter(event_id=alert.event_id, state__in=sorted(cv.OPEN_STATES)).exists():
         return None

@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from yuqing import vocab
 from yuqing.events.models import Event
+from yuqing.items.models import Item
 from yuqing.org import access
 from yuqing.org.models import Department
 from yuqing.org.services import api_token_create, person_create, role_assign
+from yuqing.sources.models import Source
 
 FULL_REPORT = {
     "kind": "initial",
@@ -95,7 +98,9 @@ def cast(db) -> Cast:
 
 @pytest.fixture
 def event(db) -> Event:
-    return Event.objects.create(
+    """A 重大 event of negative, tax-related posts that a monitoring plan matched: one that may open a
+    case by itself (``auto_open_refusal``)."""
+    event = Event.objects.create(
         key="case-e1",
         title="商户聚集办税服务厅反映定额调整",
         size=12,
@@ -103,4 +108,24 @@ def event(db) -> Event:
         severity_rank=vocab.SEVERITY_ORDER.index("major"),
         score=66.0,
         categories={"mass_incident": 5},
+        sentiment={"negative": 10, "neutral": 2},
     )
+    forum = Source.objects.create(name="铁门关论坛", kind="webhook", media_type="forum")
+    now = timezone.now()
+    Item.objects.create(
+        source=forum,
+        event=event,
+        url="https://bbs.example.cn/t/1",
+        canonical_url="https://bbs.example.cn/t/1",
+        host="bbs.example.cn",
+        title=event.title,
+        content="几十家商户聚集在办税服务厅门口，反映定额调整过大。",
+        published_at=now,
+        fetched_at=now,
+        media_type="forum",
+        content_hash="case-e1-1",
+        tax_related=True,
+        sentiment="negative",
+        matched_plans=["铁门关涉税舆情（默认方案）"],
+    )
+    return event

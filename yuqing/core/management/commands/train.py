@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -19,11 +19,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from yuqing.analysis.classify.datasets import CorpusError
         from yuqing.analysis.train import MODELS_DIR, train_all
         from yuqing.events.services import corrections_as_examples
 
         examples = list(corrections_as_examples())
         out = Path(options["out"]) if options["out"] else MODELS_DIR
         self.stdout.write(f"训练中：{len(examples)} 条工作人员更正将作为补充样本……")
-        manifest = train_all(out_dir=out, extra_examples=examples, data_dir=options["data_dir"])
+        try:
+            manifest = train_all(out_dir=out, extra_examples=examples, data_dir=options["data_dir"])
+        except CorpusError as exc:
+            raise CommandError(f"{exc}（已有模型未改动）") from exc
         self.stdout.write(f"完成：模型版本 {manifest['version']}，保存在 {out}")
