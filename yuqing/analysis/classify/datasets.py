@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from yuqing.vocab import CATEGORIES
+
 LABELLED_DIR = Path(__file__).resolve().parent.parent / "data" / "labelled"
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
@@ -193,20 +195,7 @@ def extra_to_examples(extra: Iterable[dict]) -> list[Example]:
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "corpus"
 CORPUS = "corpus"
-_CATEGORY_CODES = frozenset(
-    (
-        "criticism",
-        "decision",
-        "policy_implementation",
-        "enforcement",
-        "discipline",
-        "integrity",
-        "misreading",
-        "mass_incident",
-        "service",
-        "other",
-    )
-)
+_CATEGORY_CODES = frozenset(CATEGORIES)
 
 
 class CorpusError(ValueError):

@@ -15,19 +15,10 @@ from yuqing.analysis.analyze import Analyzer
 from yuqing.analysis.classify import datasets as ds
 from yuqing.analysis.classify.metrics import multilabel, per_label, prf
 from yuqing.analysis.classify.sentiment import LABELS as SENT_LABELS
+from yuqing.vocab import CATEGORIES
 
 #: The plan's content classes (二(一)) plus service; ``other`` is reported but kept out of the macro mean.
-PLAN_CLASSES: tuple[str, ...] = (
-    "criticism",
-    "decision",
-    "policy_implementation",
-    "enforcement",
-    "discipline",
-    "integrity",
-    "misreading",
-    "mass_incident",
-    "service",
-)
+PLAN_CLASSES: tuple[str, ...] = tuple(c for c in CATEGORIES if c != "other")
 #: Kinds of text that are official reporting (news, notices, policy explanations, published cases).
 OFFICIAL_KINDS = frozenset({"news", "notice", "policy_explainer", "enforcement_case", "debunk"})
 
