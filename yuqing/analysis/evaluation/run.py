@@ -223,8 +223,19 @@ def evaluate_all(
         if not quick:
             rows += _reviews(data_dir, analyzer)
             rows += _neardup(data_dir)
+        from yuqing.analysis.evaluation.events import evaluate_membership
+
+        membership = evaluate_membership(data_dir)
         rows.append(
-            _row("event_membership", "gold_events", "status", value="尚无事件归属标注集（见 README 质量表）")
+            _row(
+                "event_membership",
+                "gold_events",
+                "pairwise",
+                precision=membership["precision"],
+                recall=membership["recall"],
+                f1=membership["f1"],
+                n=membership["items"],
+            )
         )
     return [{"model_version": version, **r} for r in rows]
 
