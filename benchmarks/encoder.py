@@ -36,8 +36,8 @@ CPU time and of wall time; on a shared machine the CPU-time figures and the rati
 (a 2-thread run's CPU time includes OpenMP's spin-waiting). Load time and memory of the model and of the
 Analyzer are measured each in a fresh subprocess that then works through 70 of those texts: resident memory
 (``VmRSS``; anonymous and file-backed, the model being an mmap'd file) before and after, and the peak
-(``ru_maxrss``, which includes transient activations). ``capacity`` lines turn the 1-thread CPU cost into cores needed at 10 and 100 items/s
-when only a share of the items (the 涉税 ones) is embedded.
+(``ru_maxrss``, which includes transient activations). ``capacity`` lines turn the 1-thread CPU cost
+into cores needed at 10 and 100 items/s when only a share of the items (the 涉税 ones) is embedded.
 """
 
 from __future__ import annotations
