@@ -23,3 +23,16 @@ def err(refusal: Any, field: str) -> str:
     """The message for ``field`` of a refusal (a ProcedureError) or ""."""
     errors = getattr(refusal, "errors", None) or {}
     return errors.get(field, "")
+
+
+@register.filter
+def case_title_for(case: Any, user: Any) -> str:
+    """``case|case_title_for:request.user`` — the case's title, or ``[秘密] 案件 #12`` for a reader whose
+    clearance is below the case's 密级 (task owners included: a commentator sees the task, not the case)."""
+    from yuqing.cases.access import level_name, user_clearance
+
+    if case is None:
+        return ""
+    if user_clearance(user) >= case.confidentiality:
+        return str(case.title)
+    return f"[{level_name(case.confidentiality)}] 案件 #{case.pk}"

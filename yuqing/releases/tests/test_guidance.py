@@ -106,3 +106,23 @@ def test_post_time_cannot_be_in_the_future(cast, commentator):
             task=task, user=commentator, url="https://bbs.example.cn/1", posted_at=later
         )
     assert "posted_at" in exc.value.errors
+
+
+def test_a_commentator_below_the_cases_level_sees_the_task_but_not_the_case_title(cast, commentator):
+    from django.test import Client
+
+    case = open_case(cast)
+    case.title = "绝密标题：某科长收受购物卡"
+    case.confidentiality = 2
+    case.save(update_fields=["title", "confidentiality"])
+    services.guidance_task_create(
+        case=case, user=cast.director, assignee_id=commentator.pk, where="本地论坛原帖"
+    )
+    client = Client()
+    client.force_login(commentator)
+    page = client.get("/releases/tasks/").content.decode()
+    assert f"案件 #{case.pk}" in page and "本地论坛原帖" in page
+    assert "绝密标题" not in page
+    from yuqing.cases.templatetags.case_tags import case_title_for
+
+    assert case_title_for(case, cast.director) == case.title  # the office's director is cleared for 秘密
