@@ -132,3 +132,25 @@ def test_item_list_query_count_does_not_grow_with_items(clerk_client, source, dj
     )
     with django_assert_max_num_queries(8):
         clerk_client.get("/items/")
+
+
+def test_the_item_page_shows_the_evidence_for_each_class(source, clerk_client):
+    from yuqing.events.services import analysis_run
+
+    ingest_entries(
+        [
+            RawEntry(
+                url="http://bbs.example.cn/t/9",
+                title="税务所吃拿卡要",
+                content="办注销跑了五趟，专管员暗示要“懂点事”，这不就是吃拿卡要吗？",
+                published_at=None,
+            )
+        ],
+        source=source,
+    )
+    analysis_run()
+    item = Item.objects.get(url="http://bbs.example.cn/t/9")
+    assert "integrity" in item.category_codes
+    page = clerk_client.get(f"/items/{item.pk}/").content.decode()
+    assert "类别依据" in page and "为税不清廉" in page
+    assert "线索词：吃拿卡要" in page
