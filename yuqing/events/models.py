@@ -12,6 +12,8 @@ from yuqing import vocab
 
 SEVERITY_CHOICES = list(vocab.SEVERITIES.items())
 PHASE_CHOICES = list(vocab.PHASES.items())
+#: Below this many items an event's hourly curve says nothing: the page shows "信息过少", not 发酵.
+MIN_PHASE_ITEMS = 3
 _WORD_SPLIT = re.compile(r"[\s,，、;；|]+")
 
 
@@ -122,6 +124,13 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def phase_label(self) -> str:
+        """The phase in words; an event of fewer than :data:`MIN_PHASE_ITEMS` items has no trend to read."""
+        if self.size < MIN_PHASE_ITEMS:
+            return "信息过少"
+        return self.get_phase_display()
 
 
 class ClusterState(models.Model):
