@@ -117,7 +117,36 @@ def test_import_csv_with_chinese_headers_in_gbk(tmp_path):
     out = run("import", str(path))
     assert "新增 1" in out
     item = Item.objects.get()
-    assert item.title == "社保费缴纳咨询" and item.source.name == "某商业系统"
+    assert item.title == "社保费缴纳咨询" and item.origin == "某商业系统" and item.source.name == "文件导入"
+
+
+def test_import_keeps_each_rows_named_source_as_its_origin_and_creates_no_source_per_name(tmp_path):
+    rss = Source.objects.create(
+        name="铁门关新闻网", kind="rss", url="https://news.example.cn/rss", media_type="news_site"
+    )
+    rows = [
+        {"url": f"https://x.example.cn/{n}", "title": f"个税问题{n}", "content": "个税汇算", "source": name}
+        for n, name in enumerate(["铁门关新闻网", "某论坛", "某商业系统", "另一个名字"])
+    ]
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    assert "新增 4" in run("import", str(path), "--source", "商业舆情导出")
+    assert not rss.items.exists()  # naming the RSS source does not put rows under it
+    assert set(Source.objects.values_list("name", flat=True)) == {"铁门关新闻网", "商业舆情导出"}
+    assert sorted(Item.objects.values_list("origin", flat=True)) == sorted(r["source"] for r in rows)
+
+
+def test_import_refuses_to_pass_for_an_existing_feed(tmp_path):
+    Source.objects.create(
+        name="铁门关新闻网", kind="rss", url="https://news.example.cn/rss", media_type="news_site"
+    )
+    path = tmp_path / "export.jsonl"
+    path.write_text(
+        json.dumps({"url": "https://x.example.cn/1", "title": "个税", "content": "个税"}), encoding="utf-8"
+    )
+    with pytest.raises(CommandError, match="已有的监测源"):
+        run("import", str(path), "--source", "铁门关新闻网")
+    assert not Item.objects.exists()
 
 
 def test_import_of_missing_file_is_a_clear_error(tmp_path):

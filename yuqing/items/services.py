@@ -9,7 +9,7 @@ from typing import Any
 from yuqing.items.ingest import Candidate, Status, clean_raw, ingest_entries
 from yuqing.sources.fetchers.base import RawEntry
 from yuqing.sources.fetchers.records import RecordError, canonical_fields, parse_record
-from yuqing.sources.services import push_source_for, webhook_source_for
+from yuqing.sources.services import import_source_for, push_source_for
 
 MAX_INGEST_ITEMS = 1000
 # The push contract (design.md) requires all three; imports and feeds may derive a missing title.
@@ -65,19 +65,15 @@ def parse_push_record(obj: Any) -> RawEntry:
     return parse_record(obj)
 
 
-def ingest_by_source_name(
-    by_source: dict[str, list[tuple[int, RawEntry]]], default_source: str = ""
-) -> Iterator[tuple[int, Candidate]]:
-    """Ingest entries grouped by the source they name (pushed sources, created on first use);
-    yields each caller-side index with its pipeline outcome.
-    """
-    for name, pairs in by_source.items():
-        media_type = next((e.media_type for _, e in pairs if e.media_type), None)
-        report = ingest_entries(
-            [e for _, e in pairs], source=webhook_source_for(name or default_source, media_type)
-        )
-        for (index, _entry), candidate in zip(pairs, report.candidates, strict=True):
-            yield index, candidate
+def ingest_import(entries: list[tuple[int, RawEntry]], source_name: str) -> Iterator[tuple[int, Candidate]]:
+    """Ingest an imported file's rows under one import source (``yuqing import --source``), never under a
+    source a row names: that name is kept as each item's ``origin``, as for pushes. Yields each caller-side
+    index with its pipeline outcome. Raises :class:`ValueError` when *source_name* is a source that is not
+    an import source (an RSS feed, say), so an import cannot pass itself off as that feed."""
+    media_type = next((e.media_type for _, e in entries if e.media_type), None)
+    report = ingest_entries([e for _, e in entries], source=import_source_for(source_name, media_type))
+    for (index, _entry), candidate in zip(entries, report.candidates, strict=True):
+        yield index, candidate
 
 
 def _summary(statuses: Iterable[dict[str, Any]]) -> dict[str, Any]:

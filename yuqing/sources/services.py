@@ -89,13 +89,20 @@ def push_source_for(user: Any) -> Source:
     return source
 
 
-def webhook_source_for(name: str, media_type: str | None) -> Source:
-    """The source row that an imported file's rows name (``yuqing import``); created on first use. The push
-    API does not use it: see :func:`push_source_for`."""
-    name = (name or "").strip()[:200] or "API 推送"
+def import_source_for(name: str, media_type: str | None) -> Source:
+    """The source an import (``yuqing import --source NAME``) stores its rows under: created on first use
+    as kind webhook. A name that belongs to another kind of source (an RSS feed, a site) is refused with
+    :class:`ValueError`, so imported rows never pass for that source's items. The push API uses
+    :func:`push_source_for` instead."""
+    name = (name or "").strip()[:200] or "文件导入"
     source, _ = Source.objects.get_or_create(
         name=name, defaults={"kind": SourceKind.WEBHOOK, "media_type": media_type or "other"}
     )
+    if source.kind != SourceKind.WEBHOOK or source.push_user_id is not None:
+        raise ValueError(
+            f"“{name}”是已有的监测源（{source.get_kind_display()}），不能作为导入来源；"
+            "请用 --source 换一个名称"
+        )
     return source
 
 

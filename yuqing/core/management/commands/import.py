@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from yuqing.items.ingest import Status
-from yuqing.items.services import ingest_by_source_name
+from yuqing.items.services import ingest_import
 from yuqing.sources.fetchers.base import RawEntry
 from yuqing.sources.fetchers.records import RecordError, read_export_file
 
@@ -23,7 +22,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file")
-        parser.add_argument("--source", default="", help="来源名称（文件中未注明来源时使用；默认“文件导入”）")
+        parser.add_argument(
+            "--source",
+            default="",
+            help="导入来源名称（全部行归入此来源；行中注明的来源作为报称来源保存；默认“文件导入”）",
+        )
         parser.add_argument("--max-errors", type=int, default=50, help="最多列出多少条拒绝原因")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,12 +38,16 @@ class Command(BaseCommand):
         default_source = options["source"] or "文件导入"
         counts = {Status.CREATED: 0, "duplicate": 0, Status.REJECTED: 0}
         rejected: list[tuple[int, str]] = []
-        pending: dict[str, list[tuple[int, RawEntry]]] = defaultdict(list)
+        pending: list[tuple[int, RawEntry]] = []
         size = 0
 
         def flush() -> None:
             nonlocal size
-            for line_no, candidate in ingest_by_source_name(pending, default_source):
+            try:
+                outcomes = list(ingest_import(pending, default_source))
+            except ValueError as exc:
+                raise CommandError(str(exc)) from exc
+            for line_no, candidate in outcomes:
                 if candidate.status == Status.CREATED:
                     counts[Status.CREATED] += 1
                 elif candidate.status == Status.REJECTED:
@@ -70,7 +77,7 @@ class Command(BaseCommand):
                         (line_no, f"{result.field}: {result.message}" if result.field else result.message)
                     )
                     continue
-                pending[result.source_name or default_source].append((line_no, result))
+                pending.append((line_no, result))
                 size += 1
                 if size >= BATCH:
                     flush()
