@@ -1,8 +1,6 @@
-"""Held-out figures on the real labelled corpus (``data/corpus/``), and the agreement of two labelling passes.
-
-Everything is measured through :class:`yuqing.analysis.analyze.Analyzer` — the path production uses — on the
-*test* side of ``split.json``, which training never reads. Rows are plain dicts (``task``, ``dataset``,
-``label`` and the figures) so ``yuqing evaluate`` can print them as JSON lines and check thresholds.
+"""The corpus's measuring pieces for ``yuqing evaluate`` (:mod:`.run`): the plan's classes, the official kinds
+of text, macro F1, Cohen's κ, and the agreement of the two labelling passes (``data/corpus/labels_*.jsonl``).
+Rows are plain dicts (``task``, ``dataset``, ``label`` and the figures).
 """
 
 from __future__ import annotations
@@ -11,14 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from yuqing.analysis.analyze import Analyzer
 from yuqing.analysis.classify import datasets as ds
-from yuqing.analysis.classify.metrics import multilabel, per_label, prf
+from yuqing.analysis.classify.metrics import multilabel, per_label
 from yuqing.analysis.classify.sentiment import LABELS as SENT_LABELS
-from yuqing.vocab import CATEGORIES
+from yuqing.analysis.classify.signals import CUE_CATEGORIES
 
 #: The plan's content classes (二(一)) plus service; ``other`` is reported but kept out of the macro mean.
-PLAN_CLASSES: tuple[str, ...] = tuple(c for c in CATEGORIES if c != "other")
+PLAN_CLASSES: tuple[str, ...] = CUE_CATEGORIES
 #: Kinds of text that are official reporting (news, notices, policy explanations, published cases).
 OFFICIAL_KINDS = frozenset({"news", "notice", "policy_explainer", "enforcement_case", "debunk"})
 
@@ -42,54 +39,6 @@ def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float:
     labels = set(a) | set(b)
     expected = sum((list(a).count(lab) / n) * (list(b).count(lab) / n) for lab in labels)
     return round((observed - expected) / (1 - expected), 4) if expected < 1 else 1.0
-
-
-def evaluate_corpus(
-    data_dir: Path | str = ds.DEFAULT_DATA_DIR,
-    analyzer: Analyzer | None = None,
-    corpus_dir: Path = ds.CORPUS_DIR,
-) -> list[dict[str, Any]]:
-    """Relevance, sentiment and category figures of *analyzer* on the corpus's held-out split."""
-    analyzer = analyzer or Analyzer()
-    test = [e for e in ds.read_corpus(Path(data_dir), corpus_dir) if e.split == "test"]
-    if not test:
-        return []
-    res = [analyzer.analyze(e.text) for e in test]
-    rows: list[dict] = []
-    rows += _rows(
-        "relevance",
-        "corpus_test",
-        {"tax_related": prf([bool(e.tax_related) for e in test], [r["tax_related"] for r in res])},
-    )
-    taxed = [(e, r) for e, r in zip(test, res, strict=True) if e.tax_related]
-    sent = per_label([e.sentiment or "" for e, _ in taxed], [r["sentiment"] for _, r in taxed], SENT_LABELS)
-    rows += _rows("sentiment", "corpus_test_tax_related", sent)
-    official = [(e, r) for e, r in taxed if e.extra.get("kind") in OFFICIAL_KINDS]
-    if official:
-        wrong = sum(r["sentiment"] == "negative" and e.sentiment != "negative" for e, r in official)
-        rows.append(
-            {
-                "task": "sentiment",
-                "dataset": "corpus_test_official",
-                "label": "non_negative_judged_negative",
-                "value": wrong,
-                "n": sum(e.sentiment != "negative" for e, _ in official),
-            }
-        )
-    gold = [e.categories or ["other"] for e, _ in taxed]
-    pred = [r["categories"] for _, r in taxed]
-    cats = multilabel(gold, pred, (*PLAN_CLASSES, "other"))
-    rows += _rows("categories", "corpus_test_tax_related", cats)
-    rows.append(
-        {
-            "task": "categories",
-            "dataset": "corpus_test_tax_related",
-            "label": "macro_f1",
-            "value": macro_f1(cats, PLAN_CLASSES),
-            "n": len(taxed),
-        }
-    )
-    return rows
 
 
 def agreement(corpus_dir: Path = ds.CORPUS_DIR) -> list[dict[str, Any]]:
