@@ -527,7 +527,7 @@ def read_extra(path: Path) -> list[dict]:
     if not path.is_file():
         raise ds.CorpusError(f"{path}：文件不存在")
     out = []
-    for n, row in ds._jsonl_rows(path):
+    for n, row in ds.jsonl_rows(path):
         ds.check_extra(row, f"{path.name} 第 {n} 行")
         out.append(row)
     return out

@@ -202,7 +202,7 @@ class CorpusError(ValueError):
     """A corpus or label file that cannot be used; the message names the file and line."""
 
 
-def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict]]:
+def jsonl_rows(path: Path) -> Iterator[tuple[int, dict]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -221,14 +221,16 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict]]:
         yield n, row
 
 
-def check_labels(row: dict, where: str) -> None:
-    """Raise :class:`CorpusError` naming *where* unless *row* carries valid labels."""
-    if not isinstance(row.get("tax_related"), bool):
+def check_labels(row: dict, where: str, *, partial: bool = False) -> None:
+    """Raise :class:`CorpusError` naming *where* unless *row* carries valid labels: all three, or with
+    *partial* (a staff correction) only those it carries."""
+    tax, sentiment, cats = row.get("tax_related"), row.get("sentiment"), row.get("categories")
+    if not (partial and tax is None) and not isinstance(tax, bool):
         raise CorpusError(f"{where}：tax_related 须为 true 或 false")
-    if row.get("sentiment") not in ("negative", "neutral", "positive"):
-        got = row.get("sentiment")
-        raise CorpusError(f"{where}：sentiment 须为 negative、neutral 或 positive，而不是 {got!r}")
-    cats = row.get("categories")
+    if not (partial and sentiment is None) and sentiment not in ("negative", "neutral", "positive"):
+        raise CorpusError(f"{where}：sentiment 须为 negative、neutral 或 positive，而不是 {sentiment!r}")
+    if partial and cats is None:
+        return
     if not isinstance(cats, list):
         raise CorpusError(f"{where}：categories 须为列表")
     unknown = [c for c in cats if c not in _CATEGORY_CODES]
@@ -240,25 +242,13 @@ def check_extra(row: dict, where: str) -> None:
     """A staff correction: some text, and only the labels it carries, each valid."""
     if not str(row.get("text") or row.get("title") or "").strip():
         raise CorpusError(f"{where}：缺少 text")
-    if "tax_related" in row and row["tax_related"] is not None and not isinstance(row["tax_related"], bool):
-        raise CorpusError(f"{where}：tax_related 须为 true 或 false")
-    if row.get("sentiment") not in (None, "negative", "neutral", "positive"):
-        raise CorpusError(
-            f"{where}：sentiment 须为 negative、neutral 或 positive，而不是 {row['sentiment']!r}"
-        )
-    cats = row.get("categories")
-    if cats is not None:
-        if not isinstance(cats, list):
-            raise CorpusError(f"{where}：categories 须为列表")
-        unknown = [c for c in cats if c not in _CATEGORY_CODES]
-        if unknown:
-            raise CorpusError(f"{where}：未知类别 {'、'.join(map(str, unknown))}")
+    check_labels(row, where, partial=True)
 
 
 def read_corpus_labels(path: Path) -> dict[str, dict]:
     """``id -> labels`` of one labelling pass (``labels_a.jsonl`` / ``labels_b.jsonl``), validated."""
     out: dict[str, dict] = {}
-    for n, row in _jsonl_rows(path):
+    for n, row in jsonl_rows(path):
         where = f"{path.name} 第 {n} 行"
         if not row.get("id"):
             raise CorpusError(f"{where}：缺少 id")
@@ -283,7 +273,7 @@ def read_corpus(
         raise CorpusError(f"{corpus_dir / 'split.json'}：无法读取（{exc}）") from exc
     test_ids = set(split.get("test", []))
     out = []
-    for _n, row in _jsonl_rows(corpus_dir / "texts.jsonl"):
+    for _n, row in jsonl_rows(corpus_dir / "texts.jsonl"):
         cid = str(row.get("id", ""))
         lab = passes.get(cid)
         if lab is None:

@@ -41,7 +41,7 @@ _DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-/]?(0[1-9]|1[0-2])(?:[-/]?(0[1-9]|[
 def read_events(path: Path = EVENTS_FILE) -> list[dict]:
     """The gold events, validated (an error names the line and the problem)."""
     events = []
-    for n, row in ds._jsonl_rows(path):
+    for n, row in ds.jsonl_rows(path):
         ids = row.get("ids")
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
             raise ds.CorpusError(f"{path.name} 第 {n} 行：ids 须为非空的 id 列表")

@@ -165,7 +165,7 @@ def false_alarm_rows(examples: list[ds.Example], analyzer: Any) -> list[dict]:
 def read_input(path: Path) -> list[ds.Example]:
     """A bureau's own labelled file, validated line by line (the error names the line)."""
     out = []
-    for n, row in ds._jsonl_rows(path):
+    for n, row in ds.jsonl_rows(path):
         where = f"{path.name} 第 {n} 行"
         text = str(row.get("text") or "").strip()
         title = str(row.get("title") or "").strip()
