@@ -1,7 +1,9 @@
 """``yuqing cluster``: cluster a JSON-lines file of items into events, with no server and no database.
 
 Input lines, in time order: ``{"id", "text", "title"?, "url"?, "published_at"?, "source"?}`` (also read if
-present: ``media_type``, ``author``, ``engagement``). Output lines: ``{"id", "event_id", "duplicate_of"}``.
+present: ``media_type``, ``author``, ``engagement``, and ``thread``: the address of the post an item
+reposts, comments on or replies to, which joins it to that post's event). Output lines:
+``{"id", "event_id", "duplicate_of"}``.
 The same :class:`~yuqing.analysis.cluster.Clusterer` as the live pipeline does the work. Event ids in the
 output are final: events merged later in the run are written under the id they were merged into (results
 go to a temporary file first, then are rewritten once with the merges applied).
@@ -70,6 +72,7 @@ def parse_line(line: str) -> ClusterItem:
         media_type=media_type if media_type in MEDIA_TYPES else "other",
         author=str(row.get("author") or ""),
         engagement=int(engagement) if isinstance(engagement, int | float) else 0,
+        thread=str(row.get("thread") or ""),
     )
 
 

@@ -1,6 +1,6 @@
 """Event membership: pairwise precision/recall of the clusterer against a gold set of real events.
 
-Run: ``python -m yuqing.analysis.evaluation.events [--data-dir ../shared/data]`` (prints JSON).
+Run: ``python -m yuqing.analysis.evaluation.events [--data-dir ../shared/data] [--no-links]`` (prints JSON).
 
 The gold set is ``data/corpus/events.jsonl``: one line per gold event ``{"event", "ids", "basis"}`` over texts
 of the real corpus (``texts.jsonl``); ``basis`` states the evidence (the same Weibo thread, the same page, the
@@ -12,29 +12,38 @@ The items are fed to :class:`~yuqing.analysis.cluster.Clusterer` as ``yuqing clu
 followed to the final event): ordered by the date in their source address where there is one (新闻联播 and
 many web pages), then by id (Weibo threads and undated pages, after the dated items). The time gaps are
 compressed — every item one minute after the one before — so the 7-day window never splits a gold event: the
-figures measure the similarity model, not the window.
+figures measure the similarity model, not the window. Each item carries what a collector reports (see
+:func:`collector_links`): its own address, and for a Weibo repost or comment the address of the post it
+answers (``--no-links`` drops the latter: words alone decide).
 
 Over all pairs of gold items, a pair is *same event* in the gold set when both ids are in one gold event and
 predicted when the clusterer put both into one event: precision = correct predicted pairs / predicted pairs,
-recall = correct predicted pairs / gold pairs.
+recall = correct predicted pairs / gold pairs. Also reported: the same over the items that are web pages
+and news (``pages``: no thread link helps them), and each half of the gold set (``halves``, see
+:func:`half_of`), clustered as a stream of its own — settings are tuned on ``tuning`` only.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 from collections import Counter
 from collections.abc import Hashable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from yuqing.analysis.classify import datasets as ds
+
+if TYPE_CHECKING:
+    from yuqing.analysis.cluster import ClusterConfig
 
 K = TypeVar("K", bound=Hashable)
 EVENTS_FILE = ds.CORPUS_DIR / "events.jsonl"
 START = datetime(2026, 12, 1, 8, tzinfo=UTC)
+_CED = re.compile(r"CED_Dataset/(?P<folder>[\w-]+)/\d+_(?P<mid>\w+?)_(?P<uid>\d+)\.json")
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-/]?(0[1-9]|1[0-2])(?:[-/]?(0[1-9]|[12]\d|3[01]))?(?!\d)")
 
 
@@ -94,21 +103,38 @@ def pairwise_scores(gold: Mapping[K, Hashable], predicted: Mapping[K, Hashable])
     }
 
 
-def cluster_gold_items(examples: list[ds.Example]) -> dict[str, str]:
-    """Feed *examples* (already in stream order) through the clusterer; item id → final event id."""
+def collector_links(source: str) -> tuple[str, str]:
+    """``(url, thread)`` of a corpus record as a collector reports them: a web page's own address; a CED
+    original microblog's address ``https://weibo.com/{uid}/{mid}`` (its file is ``{n}_{mid}_{uid}.json``);
+    for a repost or comment (``…-repost/{n}_{mid}_{uid}.json#mid=…``) the address of the microblog it
+    answers as ``thread`` — what a collector of a post's reposts and comments knows — and no own address."""
+    m = _CED.search(source or "")
+    if m is not None:
+        weibo = f"https://weibo.com/{m['uid']}/{m['mid']}"
+        return (weibo, "") if m["folder"] == "original-microblog" else ("", weibo)
+    return (source.split()[0] if source.startswith("http") else ""), ""
+
+
+def cluster_gold_items(
+    examples: list[ds.Example], config: ClusterConfig | None = None, *, links: bool = True
+) -> dict[str, str]:
+    """Feed *examples* (already in stream order) through the clusterer; item id → final event id. With
+    ``links=False`` the items carry no thread link (content alone decides)."""
     from yuqing.analysis.cluster import Clusterer, ClusterItem
 
-    clusterer = Clusterer(id_prefix="gold")
+    clusterer = Clusterer(config, id_prefix="gold")
     assigned: dict[str, str] = {}
     aliases: dict[str, str] = {}
     for n, e in enumerate(examples):
         source = str(e.extra.get("source", ""))
+        url, thread = collector_links(source)
         item = ClusterItem(
             id=e.id,
             text=e.text,
-            url=source.split()[0] if source.startswith("http") else "",
+            url=url,
             published_at=START + timedelta(minutes=n),
             source=source[:40],
+            thread=thread if links else "",
         )
         assigned[e.id] = clusterer.add(item).event_id
         for gone, into in clusterer.drain_merges():
@@ -133,25 +159,63 @@ def stream_order(examples: list[ds.Example]) -> list[ds.Example]:
     return sorted(examples, key=key)
 
 
-def evaluate_membership(
-    data_dir: Path = ds.DEFAULT_DATA_DIR, events_path: Path = EVENTS_FILE
+HALVES = ("tuning", "evaluation")
+
+
+def half_of(event: str) -> str:
+    """The half of the gold set a gold event belongs to, fixed by its name: ``tuning`` when the first
+    byte of the SHA-1 of the name is even, else ``evaluation``. Clustering settings are chosen on the
+    tuning half only; the evaluation half says how well they carry over."""
+    return HALVES[hashlib.sha1(event.encode("utf-8"), usedforsecurity=False).digest()[0] % 2]
+
+
+def score_events(
+    events: list[dict],
+    corpus: Mapping[str, ds.Example],
+    config: ClusterConfig | None = None,
+    *,
+    links: bool = True,
 ) -> dict[str, Any]:
-    """Pairwise precision/recall/F1 of the clusterer on the gold events, with the counts."""
-    events = read_events(events_path)
+    """Pairwise scores of one stream made of the items of *events* (and nothing else); under ``pages``
+    the same clustering scored over the items that are not Weibo posts or comments (news, notices, forum
+    and web pages: no thread link can help them, their words alone decide)."""
     gold = {i: n for n, ev in enumerate(events) for i in ev["ids"]}
+    predicted = cluster_gold_items(stream_order([corpus[i] for i in gold]), config, links=links)
+    scores = pairwise_scores(gold, predicted)
+    pages = {i: g for i, g in gold.items() if _CED.search(str(corpus[i].extra.get("source", ""))) is None}
+    scores["pages"] = pairwise_scores(pages, predicted)
+    return scores
+
+
+def evaluate_membership(
+    data_dir: Path = ds.DEFAULT_DATA_DIR,
+    events_path: Path = EVENTS_FILE,
+    config: ClusterConfig | None = None,
+    *,
+    links: bool = True,
+) -> dict[str, Any]:
+    """Pairwise precision/recall/F1 of the clusterer on the gold events, with the counts; under
+    ``halves`` the same for each half of the gold set (see :func:`half_of`), each clustered as a stream
+    of its own items."""
+    events = read_events(events_path)
     corpus = {e.id: e for e in ds.read_corpus(data_dir)}
-    unknown = [i for i in gold if i not in corpus]
+    unknown = [i for ev in events for i in ev["ids"] if i not in corpus]
     if unknown:
         raise ds.CorpusError(f"{events_path.name}：语料中没有这些 id：{unknown[:5]}")
-    predicted = cluster_gold_items(stream_order([corpus[i] for i in gold]))
-    return pairwise_scores(gold, predicted)
+    result = score_events(events, corpus, config, links=links)
+    result["halves"] = {
+        half: score_events([ev for ev in events if half_of(ev["event"]) == half], corpus, config, links=links)
+        for half in HALVES
+    }
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="事件归属的成对精确率/召回率（金标准事件集）")
     parser.add_argument("--data-dir", type=Path, default=ds.DEFAULT_DATA_DIR)
+    parser.add_argument("--no-links", action="store_true", help="不提供转发/评论的原帖链接，只凭内容聚类")
     args = parser.parse_args(argv)
-    print(json.dumps(evaluate_membership(args.data_dir), ensure_ascii=False))
+    print(json.dumps(evaluate_membership(args.data_dir, links=not args.no_links), ensure_ascii=False))
     return 0
 
 
