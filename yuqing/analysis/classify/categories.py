@@ -10,7 +10,7 @@ import numpy as np
 
 from yuqing.analysis.classify.features import Featurized, Featurizer
 from yuqing.analysis.classify.model import ModelBundle
-from yuqing.analysis.classify.neighbours import excerpt
+from yuqing.analysis.classify.neighbours import MIN_SIMILARITY, excerpt
 from yuqing.analysis.classify.signals import Signals
 from yuqing.vocab import CATEGORIES
 
@@ -69,7 +69,8 @@ def score_categories(
     near = []
     if index is not None:
         block = feats.vec.idx < bundle.spec.meta_offset
-        near = index.nearest(feats.vec.idx[block], feats.vec.val[block])
+        floor = float(bundle.manifest.get("neighbour_min_similarity", MIN_SIMILARITY))
+        near = index.nearest(feats.vec.idx[block], feats.vec.val[block], min_similarity=floor)
     ranked = sorted(zip(names, probs, strict=True), key=lambda x: -x[1])
     labels, details, candidates = [], [], []
     for code, p in ranked:

@@ -5,8 +5,10 @@ corpus text in the training split that carries a category other than ``other`` i
 ``models/neighbours.npz``, with its corpus id and categories as a bit mask. At analysis, the text's vector is
 compared with all of them by cosine similarity (a gather of the rows of the text's own columns from the
 column-major copy, so the cost follows the text's length, not the number of examples) and the closest few
-above :data:`MIN_SIMILARITY` are returned. :func:`excerpt` shows a neighbour's text when the corpus stores it
-inline (texts referenced into the public data files are shown by id only).
+at or above a floor are returned: the manifest's ``neighbour_min_similarity``, chosen at training by
+cross-validation on the training side (:data:`MIN_SIMILARITY` for older models). :func:`excerpt` shows a
+neighbour's text when the corpus stores it inline (texts referenced into the public data files are shown by
+id only).
 """
 
 from __future__ import annotations
@@ -56,8 +58,11 @@ class NeighbourIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def nearest(self, idx: np.ndarray, val: np.ndarray, k: int = TOP_K) -> list[Neighbour]:
-        """The *k* examples most similar to the vector (``idx``, ``val``: its n-gram block only)."""
+    def nearest(
+        self, idx: np.ndarray, val: np.ndarray, k: int = TOP_K, min_similarity: float = MIN_SIMILARITY
+    ) -> list[Neighbour]:
+        """The *k* examples most similar to the vector (``idx``, ``val``: its n-gram block only) whose
+        cosine similarity reaches *min_similarity* (the floor the trainer chose, recorded in the manifest)."""
         keep = idx < self.by_column.shape[0]
         idx, val = idx[keep], val[keep]
         if idx.size == 0 or not self.ids:
@@ -67,7 +72,7 @@ class NeighbourIndex:
         return [
             Neighbour(self.ids[j], round(float(sims[j]), 3), codes_of(int(self.masks[j])))
             for j in order
-            if sims[j] >= MIN_SIMILARITY
+            if sims[j] >= min_similarity
         ]
 
     def save(self, path: Path) -> None:

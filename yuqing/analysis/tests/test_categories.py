@@ -80,3 +80,28 @@ def test_an_edited_lexicon_changes_the_cue_column():
 def test_longer_cues_win_over_the_cues_inside_them():
     lexicon = CategoryLexicon({"enforcement": {"cues": {"罚款": 1, "乱罚款": 3}}})
     assert lexicon.score("基层乱罚款")["enforcement"] == (3.0, ["乱罚款"])
+
+
+def test_the_neighbour_floor_the_trainer_chose_decides_which_examples_count_as_evidence(tmp_path):
+    """The floor is read from the manifest (chosen by cross-validation at training), not a constant."""
+    import shutil
+
+    from yuqing.analysis.classify.model import MANIFEST_FILE, MODELS_DIR
+
+    text = "税务局工作人员收受企业财物，帮助企业少缴税款，被纪委立案审查"
+    shipped = Analyzer().analyze(text)["explanation"]
+    assert json.loads((MODELS_DIR / MANIFEST_FILE).read_text(encoding="utf-8"))["neighbour_floor"]["n"] > 0
+
+    def examples_with_floor(floor: float) -> list:
+        models = tmp_path / f"floor-{floor}"
+        shutil.copytree(MODELS_DIR, models)
+        manifest = json.loads((models / MANIFEST_FILE).read_text(encoding="utf-8"))
+        manifest["neighbour_min_similarity"] = floor
+        (models / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        found = Analyzer(models).analyze(text)["explanation"]
+        shown = found["categories"] + found["category_candidates"]
+        return [ex for entry in shown for ex in entry.get("examples", [])]
+
+    assert examples_with_floor(0.0), "with no floor the nearest labelled examples are shown"
+    assert examples_with_floor(1.01) == [], "above any cosine similarity no example counts"
+    assert shipped["categories"], "the shipped models classify the text"
