@@ -139,11 +139,15 @@ def alerts_evaluate(event: Event, *, now: datetime | None = None) -> list[Alert]
 
 
 def alert_acknowledge(alert: Alert, *, user: Any, now: datetime | None = None) -> Alert:
-    if alert.acknowledged_at is not None:
-        raise AlertError(f"该预警已由 {alert.acknowledged_by} 于 {alert.acknowledged_at:%m-%d %H:%M} 确认")
-    alert.acknowledged_at = now or timezone.now()
-    alert.acknowledged_by = user
+    """Acknowledge an alert. The row is locked and read again first, so of two people acknowledging at once
+    (or one holding a page loaded before someone else acknowledged) the later is told who was first."""
     with transaction.atomic():
+        alert.refresh_from_db(from_queryset=Alert.objects.select_for_update(of=("self",)))
+        if alert.acknowledged_at is not None:
+            by, at = alert.acknowledged_by, alert.acknowledged_at
+            raise AlertError(f"该预警已由 {by} 于 {at:%m-%d %H:%M} 确认")
+        alert.acknowledged_at = now or timezone.now()
+        alert.acknowledged_by = user
         alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
         audit_record(actor=user, action="alert.acknowledge", obj=alert, new={"at": alert.acknowledged_at})
     return alert

@@ -131,11 +131,12 @@ def plan_update(
 def plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> ResponsePlan:
     """报批: the plan goes to 组长/副组长; a case still at 已报告 moves to 方案待审批."""
     require_role(user, WRITERS, "应对方案报批")
-    if plan.status != "draft":
-        raise ProcedureError(f"应对方案{plan.status_label}，不能报批")
     at = now_or(now)
     case = plan.case
     with transaction.atomic():
+        plan.refresh_from_db(from_queryset=ResponsePlan.objects.select_for_update())
+        if plan.status != "draft":
+            raise ProcedureError(f"应对方案{plan.status_label}，不能报批")
         plan.status = "submitted"
         plan.submitted_at = at
         plan.save(update_fields=["status", "submitted_at"])
@@ -165,8 +166,6 @@ def plan_decide(
     """组长/副组长 approve (freezing the plan: hash + Signature) or return it with comments. Nobody
     approves a plan they drafted."""
     held = require_role(user, flow.LEADERS, "审批应对方案")
-    if plan.status != "submitted":
-        raise ProcedureError(f"应对方案{plan.status_label}，不在待审批状态")
     if plan.created_by_id == user.pk:
         raise forbidden("不能审批自己起草的应对方案")
     errors: dict[str, str] = {}
@@ -177,6 +176,11 @@ def plan_decide(
         raise invalid(errors)
     at = now_or(now)
     with transaction.atomic():
+        # Locked and read again: two leaders deciding at once, or a page loaded before the other's decision —
+        # the later one is refused instead of overwriting the first decision (and its signature).
+        plan.refresh_from_db(from_queryset=ResponsePlan.objects.select_for_update())
+        if plan.status != "submitted":
+            raise ProcedureError(f"应对方案{plan.status_label}，不在待审批状态")
         plan.decided_by = user
         plan.decided_at = at
         plan.comments = comments

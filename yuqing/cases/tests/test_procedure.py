@@ -95,6 +95,22 @@ def test_plan_approval_is_the_leaders_move_and_needs_an_approved_plan(cast):
     assert "尚未经组长/副组长批准" in err.value.message
 
 
+def test_a_decision_from_a_stale_page_does_not_overwrite_the_approval(cast):
+    """A plan approved (and signed) cannot be returned afterwards by a decision made on a page loaded before
+    the approval: the row is read again under a lock, and the second decision is refused."""
+    from yuqing.cases.models import ResponsePlan
+
+    case = advance(open_case(cast), cast, cv.PLAN_PENDING)
+    plan = case.plans.get(status="submitted")
+    stale = ResponsePlan.objects.get(pk=plan.pk)
+    services.plan_decide(plan=plan, user=cast.leader, approve=True)
+    with pytest.raises(ProcedureError) as err:
+        services.plan_decide(plan=stale, user=cast.leader, approve=False, comments="退回重写")
+    assert "不在待审批状态" in err.value.message
+    plan.refresh_from_db()
+    assert plan.status == "approved" and plan.content_hash
+
+
 def test_preconditions_say_what_is_missing(cast):
     case = advance(open_case(cast), cast, cv.VERIFYING)
     with pytest.raises(ProcedureError) as err:

@@ -126,6 +126,22 @@ def test_acknowledged_alert_does_not_escalate(chain):
         alerts.alert_acknowledge(alert, user=chain[1])
 
 
+def test_an_acknowledgement_from_a_stale_page_does_not_overwrite_the_first(chain):
+    """Two people acknowledge the same alert from pages loaded before either did: the second is refused and
+    the first acknowledgement (who, when) stands, with one audit entry."""
+    from yuqing.audit.models import AuditEntry
+
+    (alert,) = alerts.alerts_evaluate(make_event())
+    first_view = Alert.objects.get(pk=alert.pk)
+    second_view = Alert.objects.get(pk=alert.pk)
+    alerts.alert_acknowledge(first_view, user=chain[0])
+    with pytest.raises(alerts.AlertError, match="已由 duty"):
+        alerts.alert_acknowledge(second_view, user=chain[1])
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == chain[0]
+    assert AuditEntry.objects.filter(action="alert.acknowledge", object_id=str(alert.pk)).count() == 1
+
+
 def test_spike_rule_needs_the_velocity(chain):
     AlertRule.objects.exclude(name="舆情突增").update(enabled=False)
     calm = make_event("general", categories={}, velocity=1.5, size=10)
