@@ -231,25 +231,35 @@ PRECONDITIONS: dict[str, Callable[[Case], str]] = {
 }
 
 
-def transition_check(case: Case, to: str, *, user: Any, reason: str = "") -> str:
-    """Why ``user`` may not move ``case`` to ``to`` now ("" when they may). Read-only."""
+def transition_refusal(case: Case, to: str, *, user: Any, reason: str = "") -> ProcedureError | None:
+    """Why ``user`` may not move ``case`` to ``to`` now, as the refusal to raise (None when they may): its
+    kind is set here, where the reason is known — ``forbidden`` for a missing role, ``conflict`` for the
+    state, a missing reason or an unmet precondition. Read-only."""
     rule = flow.TRANSITIONS.get((case.state, to))
     if rule is None:
-        return flow.refusal_for_unknown(case.state, to)
+        return ProcedureError(flow.refusal_for_unknown(case.state, to))
     if user is None:
         if not rule.system:
-            return "该操作须由人员办理"
+            return ProcedureError("该操作须由人员办理")
     else:
         held = access.roles_of(user)
         if not held & rule.roles and not (rule.department and department_of_case(user, case)):
             names = "、".join(access.role_labels(rule.roles))
             extra = "或事发科室" if rule.department else ""
-            return f"「{rule.label}」须由{names}{extra}办理，您当前没有这些角色"
+            return forbidden(f"「{rule.label}」须由{names}{extra}办理，您当前没有这些角色")
     if rule.needs_reason and not reason.strip():
-        return f"「{rule.label}」须填写理由"
+        return ProcedureError(f"「{rule.label}」须填写理由")
     if rule.precondition:
-        return PRECONDITIONS[rule.precondition](case)
-    return ""
+        why = PRECONDITIONS[rule.precondition](case)
+        if why:
+            return ProcedureError(why)
+    return None
+
+
+def transition_check(case: Case, to: str, *, user: Any, reason: str = "") -> str:
+    """Why ``user`` may not move ``case`` to ``to`` now ("" when they may). Read-only."""
+    refusal = transition_refusal(case, to, user=user, reason=reason)
+    return refusal.message if refusal else ""
 
 
 def case_transition(*, case: Case, to: str, user: Any, reason: str = "", now: datetime | None = None) -> Case:
@@ -263,11 +273,9 @@ def case_transition(*, case: Case, to: str, user: Any, reason: str = "", now: da
     at = now_or(now)
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        why = transition_check(locked, to, user=user, reason=reason)
-        if why:
-            rule = flow.TRANSITIONS.get((locked.state, to))
-            role_problem = rule is not None and "您当前没有这些角色" in why
-            raise forbidden(why) if role_problem else ProcedureError(why)
+        refusal = transition_refusal(locked, to, user=user, reason=reason)
+        if refusal is not None:
+            raise refusal
         old = locked.state
         locked.state = to
         locked.state_changed_at = at
