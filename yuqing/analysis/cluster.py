@@ -17,14 +17,14 @@ Items come in time order. For each item :meth:`Clusterer.add`:
 4. joins the best event at cosine ≥ ``threshold``, else opens a new one, and indexes the event under its
    top terms.
 
-Every ``merge_every`` items the events touched since the last pass (up to ``merge_small_size`` items,
-active in the last day) are compared with their candidates and merged when their centroids are as similar
-as ``merge_threshold``: two events started separately about one incident become one once their words
-converge. Thread links that lead to two events, and a thread's post whose words place it in another event
-than its answers, merge them at once. :meth:`Clusterer.drain_merges` tells the caller. Events idle for
-longer than the window, and items older than it, are evicted — so the cost of an item depends on the
-window, never on the length of the history. ``to_state()``/``from_state()`` save and restore everything as
-an ``.npz`` (arrays plus one JSON document; no pickle).
+Every ``merge_every`` items the events whose words changed since the last pass (up to
+``merge_small_size`` items, active in the last day) are compared with their candidates and merged when
+their centroids are as similar as ``merge_threshold``: two events started separately about one incident
+become one once their words converge. Thread links that lead to two events, and a thread's post whose
+words place it in another event than its answers, merge them at once. :meth:`Clusterer.drain_merges` tells
+the caller. Events idle for longer than the window, and items older than it, are evicted — so the cost of
+an item depends on the window, never on the length of the history. ``to_state()``/``from_state()`` save and
+restore everything as an ``.npz`` (arrays plus one JSON document; no pickle).
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import jieba
 import numpy as np
@@ -150,7 +149,7 @@ class _Event:
         self.norm2 = sum(w * w for _, w in top)
 
     def top_terms(self, n: int) -> list[int]:
-        return [h for h, _ in sorted(self.centroid.items(), key=lambda kv: kv[1], reverse=True)[:n]]
+        return [h for h, _ in heapq.nlargest(n, self.centroid.items(), key=operator.itemgetter(1))]
 
 
 def _cosine(vec: dict[int, float], event: _Event) -> float:
@@ -164,25 +163,36 @@ def _cosine(vec: dict[int, float], event: _Event) -> float:
 _ZEROS = itertools.repeat(0.0)
 
 
+def _event_cosine(a: _Event, b: _Event) -> float:
+    """Cosine of two event centroids, summed over the smaller one."""
+    if a.norm2 <= 0 or b.norm2 <= 0:
+        return 0.0
+    small, large = (
+        (a.centroid, b.centroid) if len(a.centroid) <= len(b.centroid) else (b.centroid, a.centroid)
+    )
+    dot = sum(map(operator.mul, small.values(), map(large.get, small, _ZEROS)))
+    return dot / math.sqrt(a.norm2 * b.norm2)
+
+
 def _seconds(ts: datetime | None, default: float) -> float:
     return ts.timestamp() if ts is not None else default
 
 
 def _address(value: str) -> str:
     """The form in which thread links are compared: a URL without scheme, ``www.``, fragment and final
-    ``/`` (``https://www.x.cn/t/1/#c2`` → ``x.cn/t/1``); any other non-empty id as it is, stripped."""
+    ``/`` (``https://www.x.cn/t/1/#c2`` → ``x.cn/t/1``); any other non-empty id as it is, stripped. (String
+    operations, not ``urlsplit``: this runs for every item.)"""
     value = (value or "").strip()
-    if not value:
-        return ""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
         return value
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    rest, _, query = rest.partition("#")[0].partition("?")
+    host, _, path = rest.partition("/")
+    host = host.lower().removeprefix("www.")
+    if not host:
         return value
-    host = parts.netloc.lower().removeprefix("www.")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{parts.path.rstrip('/')}{query}"
+    path = f"/{path}".rstrip("/")
+    return f"{host}{path}?{query}" if query else f"{host}{path}"
 
 
 _JIEBA_IDF = Path(jieba.__file__ or ".").resolve().parent / "analyse" / "idf.txt"
@@ -235,7 +245,7 @@ class Clusterer:
         # answers → the event of the replies. Oldest first; they leave with the window.
         self.roots: dict[str, tuple[str, float]] = {}
         self.replies: dict[str, tuple[str, float]] = {}
-        self._dirty: set[str] = set()  # events touched since the last merge pass
+        self._dirty: set[str] = set()  # events whose words changed since the last merge pass
         self.expiry: list[tuple[float, str]] = []
         self.next_seq = 1
         self.items_seen = 0
@@ -324,7 +334,6 @@ class Clusterer:
 
     def _touch(self, event: _Event, t: float) -> None:
         event.last = max(event.last, t)
-        self._dirty.add(event.id)
         heapq.heappush(self.expiry, (event.last, event.id))
 
     def _index(self, event: _Event, terms: Iterable[int]) -> None:
@@ -417,6 +426,7 @@ class Clusterer:
             if len(event.centroid) > self.config.max_centroid_terms:
                 event.prune(self.config.max_centroid_terms * 2 // 3)
             self._index(event, query[: self.config.index_terms])
+            self._dirty.add(event.id)
         event.size += 1
         if dup is not None and self.resolve(self.item_event.get(dup)) == event.id:
             event.duplicates += 1
@@ -436,8 +446,9 @@ class Clusterer:
     # ---------------------------------------------------------------- merge and evict
 
     def merge_small(self) -> list[tuple[str, str]]:
-        """Merge small events touched since the last pass (≤ ``merge_small_size`` items, active in the
-        last day) into a similar event: cost per pass ≤ ``merge_every`` events × their candidates.
+        """Merge small events whose words changed since the last pass (≤ ``merge_small_size`` items, active
+        in the last day; a repost or a linked answer changes no words) into a similar event: cost per pass
+        ≤ ``merge_every`` events × their candidates.
 
         The smaller event goes into the larger (the older on a tie). Returns and queues the merges as
         ``(from_id, into_id)`` pairs: the caller re-points the items of ``from_id``.
@@ -451,11 +462,9 @@ class Clusterer:
             if event.id not in self.events or event.size > cfg.merge_small_size or event.last < recent:
                 continue
             top = event.top_terms(cfg.query_terms)
-            norm = math.sqrt(event.norm2) or 1.0
-            unit = {h: w / norm for h, w in event.centroid.items()}
             best, best_sim = None, cfg.merge_threshold
             for other in self._candidates(top, exclude=event.id):
-                sim = _cosine(unit, other)
+                sim = _event_cosine(event, other)
                 if sim >= best_sim:
                     best, best_sim = other, sim
             if best is None:
@@ -471,6 +480,7 @@ class Clusterer:
         for h, w in gone.centroid.items():
             into.centroid[h] = into.centroid.get(h, 0.0) + w
         into.norm2 = sum(w * w for w in into.centroid.values())
+        self._dirty.add(into.id)
         into.size += gone.size
         into.duplicates += gone.duplicates
         if gone.created < into.created:

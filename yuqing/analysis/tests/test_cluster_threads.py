@@ -195,7 +195,8 @@ def test_batch_cli_reads_the_thread_of_each_line(tmp_path):
         ("http://bbs.example.cn/t/1?page=2#reply-7", "bbs.example.cn/t/1?page=2"),
         ("  weibo:4042 ", "weibo:4042"),
         ("", ""),
-        ("http://[::1", "http://[::1"),
+        ("HTTP://WWW.Example.cn", "example.cn"),
+        ("http:///nohost", "http:///nohost"),
     ],
 )
 def test_thread_addresses_compare_without_scheme_www_fragment_and_final_slash(value, expected):
