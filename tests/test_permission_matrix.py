@@ -228,7 +228,7 @@ def test_route_answers_each_persona_as_declared(name, personas):
 
 def test_the_matrix_notices_a_page_that_forgets_its_role_check(personas):
     # The same verdict on a route declared stricter than it is: the refusals it expects do not happen.
-    route, spec = ROUTES["web:notifications"], RouteSpec(allow=access.AUDIT_READERS)
+    route, spec = ROUTES["notify:notifications"], RouteSpec(allow=access.AUDIT_READERS)
     response = request(route, spec, personas["outsider"], {})
     assert response.status_code == 200
     assert verdict(route, spec, personas["outsider"], response).startswith("should be refused with 403")

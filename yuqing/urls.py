@@ -19,7 +19,11 @@ urlpatterns = [
     path("cases/", include("yuqing.cases.urls")),
     path("releases/", include("yuqing.releases.urls")),
     path("policies/", include("yuqing.policies.urls")),
-    path("notify/", include("yuqing.notify.urls")),
+    # Pages whose paths start at the root (/items/, /events/, /alerts/, /plans/, /notifications/, …).
+    path("", include("yuqing.notify.urls")),
+    path("", include("yuqing.items.urls")),
+    path("", include("yuqing.events.urls")),
+    path("", include("yuqing.sources.urls")),
     path("", include("yuqing.web.urls")),
 ]
 if settings.DEMO:

@@ -84,7 +84,7 @@ def _message(alert: Alert, prefix: str = "") -> Message:
     return Message(
         title=f"{prefix}【{vocab.SEVERITIES[alert.level]}预警】{event.title}"[:300],
         body=alert.reason,
-        link=reverse("web:event", args=[event.id]),
+        link=reverse("events:detail", args=[event.id]),
         level=alert.level,
         alert_id=alert.id,
     )

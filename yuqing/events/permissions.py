@@ -1,8 +1,10 @@
-"""Who may use the analysis and events API (see :mod:`yuqing.core.permissions`)."""
+"""Who may open the pages of events, alerts, monitoring plans and label corrections, and use the analysis
+and events API (see :mod:`yuqing.core.permissions`)."""
 
 from __future__ import annotations
 
 from yuqing.core.permissions import RouteSpec
+from yuqing.items.permissions import an_item
 from yuqing.org import access
 
 
@@ -27,6 +29,24 @@ def a_plan() -> int:
 
 
 ROUTES: dict[str, RouteSpec] = {
+    "events:list": {"allow": access.FEED_READERS},
+    "events:detail": {"allow": access.FEED_READERS, "kwargs": {"event_id": an_event}},
+    "events:alerts": {"allow": access.FEED_READERS},
+    "events:alert_ack": {"allow": access.FEED_READERS, "kwargs": {"alert_id": an_alert}, "method": "post"},
+    "events:label_correct": {
+        "allow": access.LABEL_CORRECTORS,
+        "kwargs": {"item_id": an_item},
+        "method": "post",
+        "data": {"field": "sentiment", "value": "negative"},
+    },
+    "events:monitoring_plans": {"allow": access.PLAN_READERS},
+    "events:monitoring_plan_new": {"allow": access.PLAN_EDITORS},
+    "events:monitoring_plan_edit": {"allow": access.PLAN_EDITORS, "kwargs": {"plan_id": a_plan}},
+    "events:monitoring_plan_check": {
+        "allow": access.PLAN_EDITORS,
+        "method": "post",
+        "data": {"expression": "税务局"},
+    },
     "api:analyze": {"allow": access.ANALYSTS, "method": "post", "data": {"text": "税务局"}},
     "api:list_events": {"allow": access.FEED_READERS},
     "api:get_event": {"allow": access.FEED_READERS, "kwargs": {"event_id": an_event}},

@@ -1,4 +1,4 @@
-"""Who may use the items API (see :mod:`yuqing.core.permissions`)."""
+"""Who may open the feed's pages and use the items API (see :mod:`yuqing.core.permissions`)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ def an_item() -> int:
 
 
 ROUTES: dict[str, RouteSpec] = {
+    "items:list": {"allow": access.FEED_READERS},
+    "items:detail": {"allow": access.FEED_READERS, "kwargs": {"item_id": an_item}},
     "api:ingest": {"allow": access.INGEST_ROLES, "method": "post", "data": []},
     "api:list_items": {"allow": access.FEED_READERS},
     "api:get_item": {"allow": access.FEED_READERS, "kwargs": {"item_id": an_item}},

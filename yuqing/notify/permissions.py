@@ -1,7 +1,7 @@
 """Who may open which 通知 route (checked by tests/test_permission_matrix.py; see yuqing.core.permissions).
 
-Everyone keeps their own preferences; the 值班表 is for the office and those who read the roster; the
-delivery log for the office's 主任/副主任 and the system administrator."""
+Everyone reads their own notifications and keeps their own preferences; the 值班表 is for the office and
+those who read the roster; the delivery log for the office's 主任/副主任 and the system administrator."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from yuqing.core.permissions import LOGGED_IN, RouteSpec
 from yuqing.notify.api import DUTY_READERS, LOG_READERS
 
 ROUTES: dict[str, RouteSpec] = {
+    "notify:notifications": {"allow": LOGGED_IN},
+    "notify:bell": {"allow": LOGGED_IN},
     "notify:duty": {"allow": frozenset(DUTY_READERS)},
     "notify:preferences": {"allow": LOGGED_IN},
     "notify:deliveries": {"allow": frozenset(LOG_READERS)},

@@ -4,7 +4,9 @@ from yuqing.notify import views
 
 app_name = "notify"
 urlpatterns = [
-    path("duty/", views.duty, name="duty"),
-    path("preferences/", views.preferences, name="preferences"),
-    path("deliveries/", views.deliveries, name="deliveries"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/bell/", views.bell, name="bell"),
+    path("notify/duty/", views.duty, name="duty"),
+    path("notify/preferences/", views.preferences, name="preferences"),
+    path("notify/deliveries/", views.deliveries, name="deliveries"),
 ]

@@ -1,4 +1,5 @@
-"""Pages: the 值班表, one's own notification preferences, the delivery log."""
+"""Pages: one's own notifications (and the bell in the nav), the 值班表, one's own notification
+preferences, the delivery log."""
 
 from __future__ import annotations
 
@@ -15,8 +16,23 @@ from django.utils import timezone
 
 from yuqing.notify import selectors, services
 from yuqing.notify.api import DUTY_READERS, LOG_READERS
-from yuqing.notify.models import ChannelConfig, DeliveryStatus, NotificationPreference
+from yuqing.notify.models import ChannelConfig, DeliveryStatus, Notification, NotificationPreference
 from yuqing.org import access
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows = selectors.notifications_for(request.user)  # titles of cases above the reader's clearance redacted
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("notify:notifications")
+    return render(request, "notify/notifications.html", {"notifications": rows})
+
+
+@login_required
+def bell(request: HttpRequest) -> HttpResponse:
+    unread = Notification.objects.filter(recipient_id=request.user.pk, read_at__isnull=True).count()
+    return render(request, "notify/_bell.html", {"unread": unread})
 
 
 @access.role_required(*DUTY_READERS)

@@ -22,7 +22,7 @@ from yuqing.notify.tests.helpers import make_channel
 from yuqing.org import access
 from yuqing.org.selectors import escalation_chain
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("yuqing.notify.tests.urls")]
+pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LATE_NIGHT = datetime(2026, 11, 27, 23, 30, tzinfo=SHANGHAI)
 

@@ -116,8 +116,8 @@ def test_the_event_page_suggests_policies_for_a_misreading_event(clerk_client):
     )
     plain = Event.objects.create(key="f", title="子女教育专项附加扣除", categories={"service": 1})
 
-    page = clerk_client.get(reverse("web:event", args=[event.pk])).content.decode()
-    other = clerk_client.get(reverse("web:event", args=[plain.pk])).content.decode()
+    page = clerk_client.get(reverse("events:detail", args=[event.pk])).content.decode()
+    other = clerk_client.get(reverse("events:detail", args=[plain.pk])).content.decode()
 
     assert "可引用的政策" in page
     assert reverse("policies:detail", args=[policy.pk]) in page

@@ -1,9 +1,9 @@
-"""Pages for analysis results: events, alerts, notifications, monitoring plans, label corrections."""
+"""Pages of the analysis results: events, alerts, monitoring plans (监测方案), and staff corrections of an
+item's labels (they become training examples: :func:`yuqing.events.services.label_correct`)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import ModelForm
@@ -12,19 +12,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from yuqing import vocab
+from yuqing.analysis.plans import Doc
 from yuqing.audit.services import audit_changes, audit_record, audit_snapshot
 from yuqing.events import alerts as alert_services
 from yuqing.events import selectors, services
 from yuqing.events.models import Alert, Event, MonitoringPlan
 from yuqing.items.models import Item
-from yuqing.notify.models import Notification
-from yuqing.notify.selectors import notifications_for
-from yuqing.notify.services import notifications_mark_read
 from yuqing.org import access
 
 
 @access.role_required(*access.FEED_READERS)
-def events(request: HttpRequest) -> HttpResponse:
+def event_list(request: HttpRequest) -> HttpResponse:
     severity = request.GET.get("severity", "")
     phase = request.GET.get("phase", "")
     severity = severity if severity in vocab.SEVERITIES else ""
@@ -32,7 +30,7 @@ def events(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.event_list(severity=severity, phase=phase)[:200])
     return render(
         request,
-        "web/events.html",
+        "events/list.html",
         {
             "events": rows,
             "severity": severity,
@@ -44,10 +42,10 @@ def events(request: HttpRequest) -> HttpResponse:
 
 
 @access.role_required(*access.FEED_READERS)
-def event(request: HttpRequest, event_id: int) -> HttpResponse:
+def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     obj = get_object_or_404(Event, id=event_id)
     if obj.merged_into_id:
-        return redirect("web:event", obj.merged_into_id)
+        return redirect("events:detail", obj.merged_into_id)
     members = selectors.event_members(obj)
     chart = {
         "hourly": obj.hourly,
@@ -58,7 +56,7 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
     }
     return render(
         request,
-        "web/event.html",
+        "events/detail.html",
         {
             "event": obj,
             "members": members,
@@ -71,10 +69,10 @@ def event(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @access.role_required(*access.FEED_READERS)
-def alerts(request: HttpRequest) -> HttpResponse:
+def alert_list(request: HttpRequest) -> HttpResponse:
     open_only = request.GET.get("open") == "1"
     rows = list(selectors.alert_list(open_only=open_only)[:200])
-    return render(request, "web/alerts.html", {"alerts": rows, "open_only": open_only})
+    return render(request, "events/alerts.html", {"alerts": rows, "open_only": open_only})
 
 
 @access.role_required(*access.FEED_READERS)
@@ -86,27 +84,12 @@ def alert_ack(request: HttpRequest, alert_id: int) -> HttpResponse:
         messages.success(request, "已确认预警，升级计时已停止")
     except alert_services.AlertError as exc:
         messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or "web:alerts")
-
-
-@login_required
-def notifications(request: HttpRequest) -> HttpResponse:
-    rows = notifications_for(request.user)  # titles of cases above the reader's clearance redacted
-    if request.method == "POST":
-        notifications_mark_read(user=request.user)
-        return redirect("web:notifications")
-    return render(request, "web/notifications.html", {"notifications": rows})
-
-
-@login_required
-def bell(request: HttpRequest) -> HttpResponse:
-    unread = Notification.objects.filter(recipient_id=request.user.pk, read_at__isnull=True).count()
-    return render(request, "web/_bell.html", {"unread": unread})
+    return redirect(request.POST.get("next") or "events:alerts")
 
 
 @access.role_required(*access.LABEL_CORRECTORS)
 @require_POST
-def item_correct(request: HttpRequest, item_id: int) -> HttpResponse:
+def label_correct(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_object_or_404(Item, id=item_id)
     field = request.POST.get("field", "")
     try:
@@ -120,10 +103,10 @@ def item_correct(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.success(request, "已更正，该更正将用于下次模型训练（yuqing train）")
     except ValueError as exc:
         messages.error(request, f"更正未保存：{exc}")
-    return redirect("web:item", item.id)
+    return redirect("items:detail", item.id)
 
 
-class PlanForm(ModelForm):
+class MonitoringPlanForm(ModelForm):
     class Meta:
         model = MonitoringPlan
         fields = [
@@ -139,15 +122,15 @@ class PlanForm(ModelForm):
 
 
 @access.role_required(*access.PLAN_READERS)
-def plans(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/plans.html", {"plans": MonitoringPlan.objects.order_by("name")})
+def monitoring_plans(request: HttpRequest) -> HttpResponse:
+    return render(request, "events/monitoring_plans.html", {"plans": MonitoringPlan.objects.order_by("name")})
 
 
 @access.role_required(*access.PLAN_EDITORS)
-def plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
+def monitoring_plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
     plan = get_object_or_404(MonitoringPlan, id=plan_id) if plan_id else None
     before = audit_snapshot(plan) if plan else None  # the form changes the instance while validating
-    form = PlanForm(request.POST or None, instance=plan)
+    form = MonitoringPlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -156,13 +139,13 @@ def plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
             action = "plan.update" if plan else "plan.create"
             audit_record(actor=request.user, action=action, obj=form.instance, old=old, new=new)
         messages.success(request, f"监测方案“{form.instance.name}”已保存")
-        return redirect("web:plans")
-    return render(request, "web/plan_edit.html", {"form": form, "plan": plan})
+        return redirect("events:monitoring_plans")
+    return render(request, "events/monitoring_plan_edit.html", {"form": form, "plan": plan})
 
 
 @access.role_required(*access.PLAN_EDITORS)
 @require_POST
-def plan_check(request: HttpRequest) -> HttpResponse:
+def monitoring_plan_check(request: HttpRequest) -> HttpResponse:
     """HTMX: validate the plan being edited and try it on a sample text, before saving."""
     plan = MonitoringPlan(
         name="(预览)",
@@ -178,10 +161,8 @@ def plan_check(request: HttpRequest) -> HttpResponse:
         plan.clean()
         sample = request.POST.get("sample", "").strip()
         if sample:
-            from yuqing.analysis.plans import Doc
-
             match = plan.compile().match(Doc(title="", content=sample))
             hits = [] if match is None else [f"{h.word}（{h.field} 第{h.start + 1}字）" for h in match.hits]
     except ValidationError as exc:
         error = "；".join(m for msgs in exc.message_dict.values() for m in msgs)
-    return render(request, "web/_plan_check.html", {"error": error, "hits": hits})
+    return render(request, "events/_monitoring_plan_check.html", {"error": error, "hits": hits})
