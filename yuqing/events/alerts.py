@@ -17,6 +17,7 @@ from yuqing.audit.services import audit_record
 from yuqing.events.models import Alert, AlertRule, EscalationContact, Event, SeveritySettings
 from yuqing.items.models import Item
 from yuqing.notify.channels.base import Message
+from yuqing.notify.duty import alert_chain
 from yuqing.notify.services import notify
 
 ACK_FROM = vocab.SEVERITY_ORDER.index("significant")
@@ -56,27 +57,9 @@ def rule_matches(rule: AlertRule, event: Event) -> str | None:
 
 
 def default_chain() -> list[int]:
-    """Whoever the 值班表 has on duty, then the explicit EscalationContact list if any; else the
-    organisation's chain (值班表 → 值班成员 → 副主任 → 主任 → 副组长 → 组长); else the superusers."""
-    chain = list(EscalationContact.objects.order_by("position").values_list("user_id", flat=True))
-    if chain:
-        # The 值班表 still comes first: whoever is on duty gets the first page, then the explicit list.
-        from yuqing.notify.selectors import on_duty_user_ids
-
-        on_duty = on_duty_user_ids()
-        chain = [*on_duty, *(u for u in chain if u not in on_duty)]
-    if not chain:
-        from yuqing.org.selectors import escalation_chain
-
-        chain = escalation_chain()
-    if not chain:
-        chain = list(
-            get_user_model()
-            .objects.filter(is_active=True, is_superuser=True)
-            .order_by("id")
-            .values_list("id", flat=True)
-        )
-    return chain
+    """The chain to freeze onto an alert raised now: the 值班表, the explicit EscalationContact list, the
+    organisation's chain, the superusers (:func:`yuqing.notify.duty.alert_chain`)."""
+    return alert_chain(EscalationContact.objects.order_by("position").values_list("user_id", flat=True))
 
 
 def _message(alert: Alert, prefix: str = "") -> Message:

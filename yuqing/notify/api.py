@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from yuqing import vocab
 from yuqing.api.auth import require_roles
 from yuqing.notify import selectors, services
+from yuqing.notify.duty import duty_shifts_at
 from yuqing.notify.models import Delivery, DeliveryStatus, DutyShift
 from yuqing.org import access
 
@@ -147,4 +148,4 @@ def current_duty(request: HttpRequest, at: datetime | None = None) -> dict[str, 
     moment = at or timezone.now()
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
-    return {"at": moment, "on_duty": list(selectors.duty_shifts_at(moment))}
+    return {"at": moment, "on_duty": list(duty_shifts_at(moment))}

@@ -1,19 +1,19 @@
-"""Reads of notifications: one's own notifications, who is on duty (值班表), a person's preferences, the
-delivery log. Texts about a case come back as the reader may see them now (:mod:`.confidential`)."""
+"""Reads of notifications: one's own notifications, a person's preferences, the delivery log. Texts about
+a case come back as the reader may see them now (:mod:`.confidential`). Who is on duty and the escalation
+chain: :mod:`yuqing.notify.duty`."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from yuqing import vocab
 from yuqing.cases.access import user_clearance
 from yuqing.notify.confidential import redact_rows
-from yuqing.notify.models import Delivery, DeliveryStatus, DutyShift, Notification, NotificationPreference
+from yuqing.notify.models import Delivery, DeliveryStatus, Notification, NotificationPreference
 
 MAJOR_RANK = vocab.SEVERITY_ORDER.index("major")
 
@@ -29,51 +29,6 @@ def deliveries_for(reader: Any, rows: Any) -> list[Delivery]:
     """Rows of the delivery log as ``reader`` may see them (titles of cases above their clearance
     redacted; one query for the cases' levels)."""
     return redact_rows(rows, clearance=user_clearance(reader))
-
-
-def _window(at: date | datetime | None) -> tuple[datetime, datetime]:
-    """``[start, end)`` to test shifts against: an instant, or the whole local day of a date."""
-    if at is None or isinstance(at, datetime):
-        moment = at or timezone.now()
-        return moment, moment
-    start = timezone.make_aware(datetime.combine(at, time.min))
-    return start, start + timedelta(days=1)
-
-
-def duty_shifts_at(at: date | datetime | None = None) -> QuerySet[DutyShift]:
-    """Shifts covering ``at`` (now by default; a date means any time that day), earliest start first."""
-    start, end = _window(at)
-    if start == end:
-        qs = DutyShift.objects.filter(start__lte=start, end__gt=start)
-    else:
-        qs = DutyShift.objects.filter(start__lt=end, end__gt=start)
-    return qs.select_related("person__user", "person__department").order_by("start", "id")
-
-
-def on_duty_user_ids(at: date | datetime | None = None) -> list[int]:
-    """User ids of whoever is on duty at ``at`` per the 值班表, active accounts only, each once. One query."""
-    ids: list[int] = []
-    rows = duty_shifts_at(at).filter(person__user__is_active=True).values_list("person__user_id", flat=True)
-    for user_id in rows:
-        if user_id not in ids:
-            ids.append(user_id)
-    return ids
-
-
-def on_duty_users(at: date | datetime | None = None) -> list[Any]:
-    """The users on duty at ``at`` (see :func:`on_duty_user_ids`), in the roster's order."""
-    ids = on_duty_user_ids(at)
-    users = get_user_model().objects.in_bulk(ids)
-    return [users[i] for i in ids if i in users]
-
-
-def week_shifts(day: date | None = None) -> tuple[date, QuerySet[DutyShift]]:
-    """Monday of the week of ``day`` and the shifts overlapping that week."""
-    day = day or timezone.localdate()
-    monday = day - timedelta(days=day.weekday())
-    start = timezone.make_aware(datetime.combine(monday, time.min))
-    qs = DutyShift.objects.filter(start__lt=start + timedelta(days=7), end__gt=start)
-    return monday, qs.select_related("person__department").order_by("start", "id")
 
 
 def preference_for(user: Any) -> NotificationPreference:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from yuqing.notify import selectors, services
 from yuqing.notify.api import DUTY_READERS, LOG_READERS
+from yuqing.notify.duty import duty_shifts_at, week_shifts
 from yuqing.notify.models import ChannelConfig, DeliveryStatus, Notification, NotificationPreference
 from yuqing.org import access
 
@@ -41,7 +42,7 @@ def duty(request: HttpRequest) -> HttpResponse:
         day = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         day = timezone.localdate()
-    monday, week = selectors.week_shifts(day)
+    monday, week = week_shifts(day)
     days = []
     shifts = list(week)
     for offset in range(7):
@@ -56,7 +57,7 @@ def duty(request: HttpRequest) -> HttpResponse:
         request,
         "notify/duty.html",
         {
-            "now_on_duty": list(selectors.duty_shifts_at()),
+            "now_on_duty": list(duty_shifts_at()),
             "days": days,
             "monday": monday,
             "prev_week": monday - timedelta(days=7),

@@ -1,4 +1,5 @@
-"""Reads of the organisation: who holds a role now, the escalation chain, the roster; login locks."""
+"""Reads of the organisation: who holds a role now, the roster; login locks. (The escalation chain and who
+is on duty: :mod:`yuqing.notify.duty`.)"""
 
 from __future__ import annotations
 
@@ -16,16 +17,6 @@ from django.utils import timezone
 
 from yuqing.org import access
 from yuqing.org.models import Person, RoleAssignment
-
-# Who an unacknowledged alert goes to, in order (design.md: 值班人员 first). Each level is one or more
-# people; a person holding several of these roles appears once, at the first.
-ESCALATION_LEVELS: tuple[tuple[str, bool], ...] = (
-    (access.OFFICE_MEMBER, True),  # only the members on duty
-    (access.OFFICE_DEPUTY, False),
-    (access.OFFICE_DIRECTOR, False),
-    (access.GROUP_DEPUTY, False),
-    (access.GROUP_LEADER, False),
-)
 
 
 def current_assignments(
@@ -52,29 +43,6 @@ def role_holders(
     for a in qs:
         users.setdefault(a.person.user_id, a.person.user)
     return list(users.values())
-
-
-def escalation_chain(*, at: date | datetime | None = None) -> list[int]:
-    """User ids of the default alert chain from the organisation: whoever the 值班表 has on duty at
-    ``at`` → 应急办值班成员 → 副主任 → 主任 → 副组长 → 组长; active accounts only. Two queries."""
-    from yuqing.notify.selectors import on_duty_user_ids  # notify builds on org, not the reverse
-
-    rows = (
-        current_assignments(at=at, roles={role for role, _ in ESCALATION_LEVELS})
-        .filter(person__user__is_active=True)
-        .values_list("role", "on_duty", "person__user_id")
-    )
-    by_role: dict[str, list[int]] = {}
-    for role, on_duty, user_id in rows:
-        if role == access.OFFICE_MEMBER and not on_duty:
-            continue
-        by_role.setdefault(role, []).append(user_id)
-    chain: list[int] = on_duty_user_ids(at)
-    for role, _ in ESCALATION_LEVELS:
-        for user_id in by_role.get(role, []):
-            if user_id not in chain:
-                chain.append(user_id)
-    return chain
 
 
 def org_structure(*, at: date | datetime | None = None) -> dict[str, list[RoleAssignment]]:

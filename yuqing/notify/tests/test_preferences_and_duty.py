@@ -15,12 +15,12 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import make_persona
-from yuqing.notify import selectors, services
+from yuqing.notify import services
 from yuqing.notify.channels.base import Message
+from yuqing.notify.duty import escalation_chain, on_duty_users
 from yuqing.notify.models import Delivery, DeliveryStatus, Notification, NotificationPreference
 from yuqing.notify.tests.helpers import make_channel
 from yuqing.org import access
-from yuqing.org.selectors import escalation_chain
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -135,10 +135,10 @@ def test_whoever_the_duty_roster_has_on_duty_gets_the_first_page(office_member, 
     services.duty_shift_create(
         person=night.person, start=start, end=start + timedelta(hours=12), actor=director
     )
-    assert selectors.on_duty_users() == [night]
+    assert on_duty_users() == [night]
     assert escalation_chain() == [night.id, office_member.id, director.id]
     with time_machine.travel(start + timedelta(hours=13)):
-        assert selectors.on_duty_users() == []
+        assert on_duty_users() == []
         assert escalation_chain() == [office_member.id, director.id]
 
 
