@@ -372,7 +372,7 @@ def _plan(p: ResponsePlan) -> dict[str, Any]:
 @router.post("/cases/{case_id}/plans", response={201: PlanOut, **ERRORS}, summary="起草应对方案")
 def plan_create(request: HttpRequest, case_id: int, payload: PlanIn) -> Status:
     require_roles(request, flow.WRITERS)
-    plan = services.plan_draft(case=_case(request, case_id), user=request.user, data=payload.dict())
+    plan = services.response_plan_draft(case=_case(request, case_id), user=request.user, data=payload.dict())
     return Status(201, _plan(plan))
 
 
@@ -383,7 +383,7 @@ def _plan_of(request: HttpRequest, case_id: int, plan_id: int) -> ResponsePlan:
 @router.post("/cases/{case_id}/plans/{plan_id}/submit", response={200: PlanOut, **ERRORS}, summary="方案报批")
 def plan_submit(request: HttpRequest, case_id: int, plan_id: int) -> dict:
     require_roles(request, flow.WRITERS)
-    return _plan(services.plan_submit(plan=_plan_of(request, case_id, plan_id), user=request.user))
+    return _plan(services.response_plan_submit(plan=_plan_of(request, case_id, plan_id), user=request.user))
 
 
 class DecisionIn(Schema):
@@ -398,7 +398,9 @@ class DecisionIn(Schema):
 )
 def plan_decision(request: HttpRequest, case_id: int, plan_id: int, payload: DecisionIn) -> dict:
     require_roles(request, flow.LEADERS)
-    plan = services.plan_decide(plan=_plan_of(request, case_id, plan_id), user=request.user, **payload.dict())
+    plan = services.response_plan_decide(
+        plan=_plan_of(request, case_id, plan_id), user=request.user, **payload.dict()
+    )
     return _plan(plan)
 
 
@@ -407,7 +409,7 @@ def plan_decision(request: HttpRequest, case_id: int, plan_id: int, payload: Dec
 )
 def plan_launch(request: HttpRequest, case_id: int, plan_id: int) -> dict:
     require_roles(request, flow.LEADERS)
-    case = services.plan_launch(plan=_plan_of(request, case_id, plan_id), user=request.user)
+    case = services.response_plan_launch(plan=_plan_of(request, case_id, plan_id), user=request.user)
     return {"id": case.pk, "state": case.state}
 
 

@@ -129,7 +129,7 @@ def case_demo_load(*, now: datetime | None = None) -> Case | None:
     )
     services.report_sign(report=written, user=u["director"], now=at(3))
     services.case_transition(case=case, to=cv.REPORTED, user=u["duty"], now=at(3.1))
-    plan = services.plan_draft(
+    plan = services.response_plan_draft(
         case=case,
         user=u["office_deputy"],
         data={
@@ -154,11 +154,11 @@ def case_demo_load(*, now: datetime | None = None) -> Case | None:
         },
         now=at(3.3),
     )
-    services.plan_submit(plan=plan, user=u["office_deputy"], now=at(3.4))
-    services.plan_decide(
+    services.response_plan_submit(plan=plan, user=u["office_deputy"], now=at(3.4))
+    services.response_plan_decide(
         plan=plan, user=u["deputy"], approve=True, comments="同意，注意口径统一。", now=at(3.8)
     )
-    services.plan_launch(plan=plan, user=u["deputy"], now=at(3.9))
+    services.response_plan_launch(plan=plan, user=u["deputy"], now=at(3.9))
     # 信息发布 and 舆论引导: the 情况说明 through 保密审查 and 签发, talking points, a commentator's post.
     from yuqing.releases.services.demo import releases_demo
 

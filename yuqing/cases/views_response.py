@@ -45,9 +45,9 @@ def plan_create(request: HttpRequest, case_id: int) -> HttpResponse:
     }
 
     def run() -> None:
-        plan = services.plan_draft(case=case, user=request.user, data=data)
+        plan = services.response_plan_draft(case=case, user=request.user, data=data)
         if request.POST.get("submit") == "1":
-            services.plan_submit(plan=plan, user=request.user)
+            services.response_plan_submit(plan=plan, user=request.user)
 
     return _act(
         request,
@@ -65,20 +65,20 @@ def plan_action(request: HttpRequest, case_id: int, plan_id: int) -> HttpRespons
     plan = get_object_or_404(ResponsePlan, pk=plan_id, case=case)
     what = request.POST.get("do", "")
     ops: dict[str, tuple[Callable[[], Any], str]] = {
-        "submit": (lambda: services.plan_submit(plan=plan, user=request.user), "应对方案已报批"),
+        "submit": (lambda: services.response_plan_submit(plan=plan, user=request.user), "应对方案已报批"),
         "approve": (
-            lambda: services.plan_decide(
+            lambda: services.response_plan_decide(
                 plan=plan, user=request.user, approve=True, comments=request.POST.get("comments", "")
             ),
             "已批准应对方案",
         ),
         "return": (
-            lambda: services.plan_decide(
+            lambda: services.response_plan_decide(
                 plan=plan, user=request.user, approve=False, comments=request.POST.get("comments", "")
             ),
             "已退回应对方案",
         ),
-        "launch": (lambda: services.plan_launch(plan=plan, user=request.user), "已启动应对方案"),
+        "launch": (lambda: services.response_plan_launch(plan=plan, user=request.user), "已启动应对方案"),
     }
     if what not in ops:
         raise Http404("未知操作")

@@ -52,7 +52,7 @@ def demo_load(*, host: str | None = None, port: int | None = None) -> list[Sourc
             },
         )
         sources.append(source)
-    plan_load_default()
+    monitoring_plan_load_default()
     org_load_demo()
     duty_load_demo()
     from yuqing.cases.demo import case_demo_load
@@ -82,7 +82,7 @@ def duty_load_demo() -> None:
     )
 
 
-def plan_load_default() -> MonitoringPlan:
+def monitoring_plan_load_default() -> MonitoringPlan:
     """The default 铁门关 monitoring plan shipped with the analysis core (created once, then editable)."""
     from yuqing.analysis.plans import load_default_plan
 

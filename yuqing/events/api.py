@@ -46,7 +46,9 @@ class AnalyzeOut(Schema):
 def analyze(request: HttpRequest, payload: AnalyzeIn) -> dict[str, Any]:
     if len(payload.text) + len(payload.title or "") > MAX_TEXT:
         raise HttpError(413, "text 超过 1,000,000 个字符上限")
-    return services.get_analyzer().analyze(payload.text, payload.title, plans=services.active_plans())
+    return services.get_analyzer().analyze(
+        payload.text, payload.title, plans=services.monitoring_plans_active()
+    )
 
 
 class EventOut(Schema):

@@ -98,7 +98,7 @@ def get_analyzer():  # -> Analyzer (loads the model files once per process)
     return Analyzer()
 
 
-def active_plans() -> list[tuple[str, Any]]:
+def monitoring_plans_active() -> list[tuple[str, Any]]:
     plans = []
     for plan in MonitoringPlan.objects.filter(enabled=True).order_by("id"):
         try:
@@ -115,7 +115,7 @@ def items_analyze(limit: int = 500, *, holder: str | None = None) -> list[int]:
     if not rows:
         return []
     analyzer = get_analyzer()
-    plans = active_plans()
+    plans = monitoring_plans_active()
     now = timezone.now()
     for item in rows:
         result = analyzer.analyze(

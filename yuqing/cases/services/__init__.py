@@ -9,7 +9,13 @@ from yuqing.cases.services.case import (
 )
 from yuqing.cases.services.common import ProcedureError
 from yuqing.cases.services.deadlines import deadlines_sweep
-from yuqing.cases.services.plans import plan_decide, plan_draft, plan_launch, plan_submit, plan_update
+from yuqing.cases.services.plans import (
+    response_plan_decide,
+    response_plan_draft,
+    response_plan_launch,
+    response_plan_submit,
+    response_plan_update,
+)
 from yuqing.cases.services.reports import report_create, report_sign, report_update, signature_verify
 from yuqing.cases.services.response import (
     accountability_record,
@@ -44,14 +50,14 @@ __all__ = [
     "coordination_log",
     "deadlines_sweep",
     "evaluation_save",
-    "plan_decide",
-    "plan_draft",
-    "plan_launch",
-    "plan_submit",
-    "plan_update",
     "report_create",
     "report_sign",
     "report_update",
+    "response_plan_decide",
+    "response_plan_draft",
+    "response_plan_launch",
+    "response_plan_submit",
+    "response_plan_update",
     "signature_verify",
     "source_request_answer",
     "source_request_create",

@@ -93,7 +93,9 @@ def _plan_values(data: dict[str, Any], now: datetime) -> dict[str, Any]:
     return values
 
 
-def plan_draft(*, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None) -> ResponsePlan:
+def response_plan_draft(
+    *, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None
+) -> ResponsePlan:
     """Draft a new version of the response plan (the first, or the next after one was returned)."""
     require_role(user, WRITERS, "起草应对方案")
     refuse_unless_open(case, "起草应对方案")
@@ -112,7 +114,7 @@ def plan_draft(*, case: Case, user: Any, data: dict[str, Any], now: datetime | N
     return plan
 
 
-def plan_update(
+def response_plan_update(
     *, plan: ResponsePlan, user: Any, data: dict[str, Any], now: datetime | None = None
 ) -> ResponsePlan:
     require_role(user, WRITERS, "修改应对方案")
@@ -128,7 +130,7 @@ def plan_update(
     return plan
 
 
-def plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> ResponsePlan:
+def response_plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> ResponsePlan:
     """报批: the plan goes to 组长/副组长; a case still at 已报告 moves to 方案待审批."""
     require_role(user, WRITERS, "应对方案报批")
     at = now_or(now)
@@ -160,7 +162,7 @@ def plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -
     return plan
 
 
-def plan_decide(
+def response_plan_decide(
     *, plan: ResponsePlan, user: Any, approve: bool, comments: str = "", now: datetime | None = None
 ) -> ResponsePlan:
     """组长/副组长 approve (freezing the plan: hash + Signature) or return it with comments. Nobody
@@ -221,7 +223,7 @@ def plan_decide(
     return plan
 
 
-def plan_launch(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> Case:
+def response_plan_launch(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> Case:
     """启动应急预案: the approved plan's measures become handling tasks; the case moves to 处置中."""
     if plan.status != "approved":
         raise ProcedureError("只有已批准的应对方案可以启动")

@@ -61,7 +61,7 @@ def advance(case: Case, cast: Cast, to: str, *, finding: str = "true") -> Case:
             services.report_sign(report=report, user=cast.director)
             services.case_transition(case=case, to=cv.REPORTED, user=cast.office)
         elif state == cv.REPORTED:
-            plan = services.plan_draft(
+            plan = services.response_plan_draft(
                 case=case,
                 user=cast.office,
                 data={
@@ -76,11 +76,11 @@ def advance(case: Case, cast: Cast, to: str, *, finding: str = "true") -> Case:
                     ],
                 },
             )
-            services.plan_submit(plan=plan, user=cast.office)
+            services.response_plan_submit(plan=plan, user=cast.office)
         elif state == cv.PLAN_PENDING:
             plan = case.plans.get(status="submitted")
-            services.plan_decide(plan=plan, user=cast.leader, approve=True)
-            services.plan_launch(plan=plan, user=cast.leader)
+            services.response_plan_decide(plan=plan, user=cast.leader, approve=True)
+            services.response_plan_launch(plan=plan, user=cast.leader)
         elif state == cv.RESPONDING:
             for action in case.actions.filter(status="open"):
                 services.action_complete(action=action, user=action.owner, result="已完成")

@@ -103,9 +103,9 @@ def test_a_decision_from_a_stale_page_does_not_overwrite_the_approval(cast):
     case = advance(open_case(cast), cast, cv.PLAN_PENDING)
     plan = case.plans.get(status="submitted")
     stale = ResponsePlan.objects.get(pk=plan.pk)
-    services.plan_decide(plan=plan, user=cast.leader, approve=True)
+    services.response_plan_decide(plan=plan, user=cast.leader, approve=True)
     with pytest.raises(ProcedureError) as err:
-        services.plan_decide(plan=stale, user=cast.leader, approve=False, comments="退回重写")
+        services.response_plan_decide(plan=stale, user=cast.leader, approve=False, comments="退回重写")
     assert "不在待审批状态" in err.value.message
     plan.refresh_from_db()
     assert plan.status == "approved" and plan.content_hash

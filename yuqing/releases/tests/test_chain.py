@@ -180,14 +180,14 @@ def test_no_release_after_the_response_plan_was_returned(cast, reviewer):
     case = advance(open_case(cast), cast, cv.PLAN_PENDING)
     waiting = draft(case, cast)
     plan = case.plans.get(status="submitted")
-    case_services.plan_decide(plan=plan, user=cast.leader, approve=False, comments="口径不当，重拟")
+    case_services.response_plan_decide(plan=plan, user=cast.leader, approve=False, comments="口径不当，重拟")
     with pytest.raises(ProcedureError) as exc:
         draft(case, cast)
     assert exc.value.code == "conflict" and "退回" in exc.value.message
     with pytest.raises(ProcedureError, match="退回"):
         services.release_submit(release=waiting, user=cast.office)
     # A new approved plan lifts the refusal.
-    new_plan = case_services.plan_draft(
+    new_plan = case_services.response_plan_draft(
         case=case,
         user=cast.office,
         data={
@@ -202,8 +202,8 @@ def test_no_release_after_the_response_plan_was_returned(cast, reviewer):
             ],
         },
     )
-    case_services.plan_submit(plan=new_plan, user=cast.office)
-    case_services.plan_decide(plan=new_plan, user=cast.leader, approve=True)
+    case_services.response_plan_submit(plan=new_plan, user=cast.office)
+    case_services.response_plan_decide(plan=new_plan, user=cast.leader, approve=True)
     assert draft(case, cast).status == "draft"
 
 
