@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "yuqing.cases"
     verbose_name = "应急处置"
+
+    def ready(self) -> None:
+        # Registers the cases' handlers of other apps' hooks (yuqing.core.hooks).
+        from yuqing.cases import hooks  # noqa: F401

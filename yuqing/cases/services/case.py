@@ -24,6 +24,7 @@ from yuqing.cases.services.common import (
     require_role,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_cancel, deadlines_meet
+from yuqing.core.hooks import run_hooks
 from yuqing.org import access
 
 OPENERS = flow.OFFICE | flow.LEADERS
@@ -113,13 +114,8 @@ def case_open(
                 "confidentiality": confidentiality,
             },
         )
-        if alert is not None and alert.acknowledged_at is None and user is not None:
-            from yuqing.events.alerts import alert_acknowledge
-
-            alert_acknowledge(alert, user=user, now=at)
-        from yuqing.releases.services.releases import release_deadlines_set
-
-        release_deadlines_set(case, now=at)
+        # events acknowledges the alert the case was opened from, releases sets its deadlines
+        run_hooks("case.opened", case=case, alert=alert, user=user, now=at)
     return case
 
 
@@ -294,11 +290,9 @@ def case_transition(*, case: Case, to: str, user: Any, reason: str = "", now: da
         )
         if to == cv.RESPONDING and old in (cv.TRACKING, cv.CLOSED):
             _announce_restart(locked, reason)
-        if to == cv.CLOSED:  # 结案 or 不予立案: the event's alerts are handled, none may escalate on
-            from yuqing.events.alerts import alerts_settle_for_case
-
+        if to == cv.CLOSED:  # 结案 or 不予立案: the event's alerts are handled (events settles them)
             label = flow.TRANSITIONS[(old, to)].label
-            alerts_settle_for_case(locked, user=user, action=label, reason=reason, now=at)
+            run_hooks("case.closed", case=locked, user=user, action=label, reason=reason, now=at)
     case.refresh_from_db()
     return case
 

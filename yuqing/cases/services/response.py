@@ -34,6 +34,7 @@ from yuqing.cases.services.common import (
     require_role,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
+from yuqing.core.hooks import run_hooks
 from yuqing.org import access
 
 WRITERS = flow.OFFICE | flow.LEADERS
@@ -424,18 +425,12 @@ def tracking_check(*, now: datetime | None = None) -> list[Case]:
             f"后期跟踪期间舆情再起：新增 {grown} 条信息，其中负面 {new_negative} 条"
             f"（阈值：新增≥{cfg.reopen_growth} 且负面占比≥{cfg.reopen_negative_share:.0%}）"
         )
-        case_transition(case=case, to=cv.RESPONDING, user=None, reason=reason, now=now)
-        _raise_restart_alert(case, reason)
+        # The restart and the re-armed alert (events) commit together, or neither does.
+        with transaction.atomic():
+            case = case_transition(case=case, to=cv.RESPONDING, user=None, reason=reason, now=now)
+            run_hooks("case.restarted", case=case, reason=reason, now=now)
         restarted.append(case)
     return restarted
-
-
-def _raise_restart_alert(case: Case, reason: str) -> None:
-    """An alert for the restart on the case's event, through the normal alert path (chain, escalation)."""
-    from yuqing.events.alerts import alert_rearm
-
-    if case.event is not None:
-        alert_rearm(case.event, level=case.severity, reason=f"案件「{case.title}」重新启动：{reason}")
 
 
 def tracking_end(*, case: Case, user: Any, reason: str = "", now: datetime | None = None) -> Case:
