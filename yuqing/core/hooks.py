@@ -22,6 +22,7 @@ The hooks in use (name — who runs it — who handles it):
   releases sets its release deadlines (both in the transaction).
 - ``case.closed`` — cases (``case_transition``) — events settles the event's open alerts (in the transaction).
 - ``case.restarted`` — cases (``tracking_check``) — events re-arms the event's alert (in the transaction).
+- ``login.locked`` — org (``login_locks_record``) — notify alerts the administrators (on commit).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from yuqing.core.hooks import run_hooks
 from yuqing.events.models import Alert, AlertRule, EscalationContact, Event, SeveritySettings
 from yuqing.items.models import Item
 from yuqing.notify.channels.base import Message
+from yuqing.notify.selectors import escalation_chain, on_duty_user_ids
 from yuqing.notify.services import notify
 
 ACK_FROM = vocab.SEVERITY_ORDER.index("significant")
@@ -62,13 +63,9 @@ def default_chain() -> list[int]:
     chain = list(EscalationContact.objects.order_by("position").values_list("user_id", flat=True))
     if chain:
         # The 值班表 still comes first: whoever is on duty gets the first page, then the explicit list.
-        from yuqing.notify.selectors import on_duty_user_ids
-
         on_duty = on_duty_user_ids()
         chain = [*on_duty, *(u for u in chain if u not in on_duty)]
     if not chain:
-        from yuqing.org.selectors import escalation_chain
-
         chain = escalation_chain()
     if not chain:
         chain = list(

@@ -14,6 +14,8 @@ from yuqing import vocab
 from yuqing.cases.access import user_clearance
 from yuqing.notify.confidential import redact_rows
 from yuqing.notify.models import Delivery, DeliveryStatus, DutyShift, Notification, NotificationPreference
+from yuqing.org import access
+from yuqing.org.selectors import ESCALATION_LEVELS, current_assignments
 
 MAJOR_RANK = vocab.SEVERITY_ORDER.index("major")
 
@@ -58,6 +60,27 @@ def on_duty_user_ids(at: date | datetime | None = None) -> list[int]:
         if user_id not in ids:
             ids.append(user_id)
     return ids
+
+
+def escalation_chain(*, at: date | datetime | None = None) -> list[int]:
+    """User ids of the default alert chain from the organisation: whoever the 值班表 has on duty at
+    ``at`` → 应急办值班成员 → 副主任 → 主任 → 副组长 → 组长; active accounts only. Two queries."""
+    rows = (
+        current_assignments(at=at, roles={role for role, _ in ESCALATION_LEVELS})
+        .filter(person__user__is_active=True)
+        .values_list("role", "on_duty", "person__user_id")
+    )
+    by_role: dict[str, list[int]] = {}
+    for role, on_duty, user_id in rows:
+        if role == access.OFFICE_MEMBER and not on_duty:
+            continue
+        by_role.setdefault(role, []).append(user_id)
+    chain: list[int] = on_duty_user_ids(at)
+    for role, _ in ESCALATION_LEVELS:
+        for user_id in by_role.get(role, []):
+            if user_id not in chain:
+                chain.append(user_id)
+    return chain
 
 
 def on_duty_users(at: date | datetime | None = None) -> list[Any]:

@@ -1,4 +1,4 @@
-"""Reads of the organisation: who holds a role now, the escalation chain, the roster; login locks."""
+"""Reads of the organisation: who holds a role now, the escalation levels, the roster; login locks."""
 
 from __future__ import annotations
 
@@ -52,29 +52,6 @@ def role_holders(
     for a in qs:
         users.setdefault(a.person.user_id, a.person.user)
     return list(users.values())
-
-
-def escalation_chain(*, at: date | datetime | None = None) -> list[int]:
-    """User ids of the default alert chain from the organisation: whoever the 值班表 has on duty at
-    ``at`` → 应急办值班成员 → 副主任 → 主任 → 副组长 → 组长; active accounts only. Two queries."""
-    from yuqing.notify.selectors import on_duty_user_ids  # notify builds on org, not the reverse
-
-    rows = (
-        current_assignments(at=at, roles={role for role, _ in ESCALATION_LEVELS})
-        .filter(person__user__is_active=True)
-        .values_list("role", "on_duty", "person__user_id")
-    )
-    by_role: dict[str, list[int]] = {}
-    for role, on_duty, user_id in rows:
-        if role == access.OFFICE_MEMBER and not on_duty:
-            continue
-        by_role.setdefault(role, []).append(user_id)
-    chain: list[int] = on_duty_user_ids(at)
-    for role, _ in ESCALATION_LEVELS:
-        for user_id in by_role.get(role, []):
-            if user_id not in chain:
-                chain.append(user_id)
-    return chain
 
 
 def org_structure(*, at: date | datetime | None = None) -> dict[str, list[RoleAssignment]]:

@@ -14,9 +14,9 @@ from conftest import make_persona
 from yuqing.audit.models import AuditEntry
 from yuqing.events import alerts
 from yuqing.events.models import EscalationContact
+from yuqing.notify.selectors import escalation_chain
 from yuqing.org import access
 from yuqing.org.models import Department, RoleAssignment
-from yuqing.org.selectors import escalation_chain
 from yuqing.org.services import OrgError, duty_set, role_assign, role_end
 
 pytestmark = pytest.mark.django_db

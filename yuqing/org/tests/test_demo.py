@@ -8,10 +8,11 @@ from django.test import Client
 
 from yuqing.audit.models import AuditEntry
 from yuqing.audit.services import audit_verify
+from yuqing.notify.selectors import escalation_chain
 from yuqing.org import access
 from yuqing.org.demo import DEFAULT_DEMO_PASSWORD, DEPARTMENTS, org_demo_disable, org_load_demo
 from yuqing.org.models import Department, ExternalAgency, Person, RoleAssignment, TrainingRecord
-from yuqing.org.selectors import escalation_chain, org_structure
+from yuqing.org.selectors import org_structure
 
 pytestmark = pytest.mark.django_db
 
