@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "yuqing.policies",
     "yuqing.web",
     "yuqing.demo",
+    "yuqing.ops",
 ]
 
 MIDDLEWARE = [
