@@ -10,10 +10,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yuqing.api.auth import roles_auth
-from yuqing.api.schemas import ItemOut, ItemPage
 from yuqing.items import selectors, services
+from yuqing.items.schemas import ItemOut, ItemPage
 from yuqing.org import access
+from yuqing.org.api_auth import roles_auth
 from yuqing.sources.fetchers.records import MAX_COUNT
 
 router = Router(tags=["舆情信息"])
