@@ -8,3 +8,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # Registers the cases' handlers of other apps' hooks (yuqing.core.hooks).
         from yuqing.cases import hooks  # noqa: F401
+        from yuqing.cases.access import case_levels
+        from yuqing.org.clearance import case_levels_provider
+
+        case_levels_provider(case_levels)  # what notify and audit redact by

@@ -13,7 +13,8 @@ register a handler in their ``AppConfig.ready()``::
 ``IN_TRANSACTION`` handlers run at once, inside whatever transaction the caller holds (and ``run_hooks``
 wraps them in one, so they are atomic with each other even when the caller holds none): an error in
 one rolls the caller's writes back with it. ``ON_COMMIT`` handlers are queued with
-``transaction.on_commit`` and never undo the caller's writes.
+``transaction.on_commit`` and never undo the caller's writes; ``robust=True`` logs an error in one
+instead of raising it (the caller's work is committed either way).
 
 The hooks in use (name — who runs it — who handles it):
 
@@ -22,6 +23,8 @@ The hooks in use (name — who runs it — who handles it):
   releases sets its release deadlines (both in the transaction).
 - ``case.closed`` — cases (``case_transition``) — events settles the event's open alerts (in the transaction).
 - ``case.restarted`` — cases (``tracking_check``) — events re-arms the event's alert (in the transaction).
+- ``demo.case_responding`` — cases (``case_demo_load``) — releases adds the demo's releases (in it).
+- ``items.stored`` — items (ingest's ``step_hand_over``) — events queues the analysis (on commit, robust).
 - ``login.locked`` — org (``login_locks_record``) — notify alerts the administrators (on commit).
 """
 
@@ -44,20 +47,23 @@ class Registration:
     name: str
     fn: Handler
     when: str
+    robust: bool = False
 
 
 REGISTRY: dict[str, list[Registration]] = {}
 
 
-def hook(name: str, *, when: str = IN_TRANSACTION) -> Callable[[Handler], Handler]:
+def hook(name: str, *, when: str = IN_TRANSACTION, robust: bool = False) -> Callable[[Handler], Handler]:
     """Register the decorated function as a handler of hook ``name`` (once, however often imported)."""
     if when not in (IN_TRANSACTION, ON_COMMIT):
         raise ValueError(f"hook {name!r}: when must be IN_TRANSACTION or ON_COMMIT, not {when!r}")
+    if robust and when != ON_COMMIT:
+        raise ValueError(f"hook {name!r}: only an ON_COMMIT handler can be robust")
 
     def register(fn: Handler) -> Handler:
         handlers = REGISTRY.setdefault(name, [])
         if not any(r.fn is fn for r in handlers):
-            handlers.append(Registration(name, fn, when))
+            handlers.append(Registration(name, fn, when, robust))
         return fn
 
     return register
@@ -75,7 +81,7 @@ def run_hooks(name: str, /, **kwargs: Any) -> list[Any]:
         for registration in handlers(name):
             if registration.when == ON_COMMIT:
                 fn = registration.fn
-                transaction.on_commit(lambda fn=fn: fn(**kwargs))  # type: ignore[misc]
+                transaction.on_commit(lambda fn=fn: fn(**kwargs), robust=registration.robust)  # type: ignore[misc]
             else:
                 results.append(registration.fn(**kwargs))
     return results

@@ -1,13 +1,21 @@
-"""What events does when the cases above it move (registered in ``EventsConfig.ready``): every write to
-an alert stays in events, and runs in the case's transaction."""
+"""What events does when other apps' hooks run (registered in ``EventsConfig.ready``): new items stored
+by ingest (below) are queued for analysis; when a case (above) moves, every write to an alert stays in
+events and runs in the case's transaction."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from yuqing.core.hooks import hook
+from yuqing.core.hooks import ON_COMMIT, hook
 from yuqing.events.alerts import alert_acknowledge, alert_rearm, alerts_settle_for_case
+from yuqing.events.tasks import process_pending
+
+
+@hook("items.stored", when=ON_COMMIT, robust=True)
+def queue_analysis(*, item_ids: list[int]) -> None:
+    """Once an ingest batch commits: queue the analysis pass over the waiting items."""
+    process_pending()
 
 
 @hook("case.opened")

@@ -11,10 +11,10 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from yuqing import vocab
-from yuqing.cases.access import user_clearance
 from yuqing.notify.confidential import redact_rows
 from yuqing.notify.models import Delivery, DeliveryStatus, DutyShift, Notification, NotificationPreference
 from yuqing.org import access
+from yuqing.org.clearance import user_clearance
 from yuqing.org.selectors import ESCALATION_LEVELS, current_assignments
 
 MAJOR_RANK = vocab.SEVERITY_ORDER.index("major")

@@ -11,7 +11,7 @@ from yuqing.cases import vocab as cv
 from yuqing.cases.models import Case
 from yuqing.cases.tests.drive import advance, open_case
 from yuqing.cases.tests.test_tracking import add_items
-from yuqing.core.hooks import IN_TRANSACTION, handlers
+from yuqing.core.hooks import IN_TRANSACTION, ON_COMMIT, REGISTRY, handlers
 from yuqing.events import alerts
 from yuqing.events.models import Alert
 
@@ -22,16 +22,16 @@ def disk_full(*args, **kwargs):
     raise DatabaseError("disk full")
 
 
-def test_the_apps_register_their_handlers_in_the_transaction():
-    registered = {
-        name: [(r.fn.__module__, r.when) for r in handlers(name)]
-        for name in ("alert.raised", "case.opened", "case.closed", "case.restarted")
-    }
+def test_the_apps_register_their_handlers_each_in_or_after_the_transaction():
+    registered = {name: [(r.fn.__module__, r.when) for r in handlers(name)] for name in REGISTRY}
     assert registered == {
         "alert.raised": [("yuqing.cases.hooks", IN_TRANSACTION)],
         "case.opened": [("yuqing.events.hooks", IN_TRANSACTION), ("yuqing.releases.hooks", IN_TRANSACTION)],
         "case.closed": [("yuqing.events.hooks", IN_TRANSACTION)],
         "case.restarted": [("yuqing.events.hooks", IN_TRANSACTION)],
+        "items.stored": [("yuqing.events.hooks", ON_COMMIT)],
+        "demo.case_responding": [("yuqing.releases.hooks", IN_TRANSACTION)],
+        "login.locked": [("yuqing.notify.hooks", ON_COMMIT)],
     }
 
 
