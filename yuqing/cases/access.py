@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from yuqing.cases.models import Case
 from yuqing.org import access
 from yuqing.org.clearance import (  # noqa: F401 (re-exported for the cases' own modules)
     MIDDLE_CLEARANCE,
@@ -31,6 +32,7 @@ from yuqing.org.clearance import (  # noqa: F401 (re-exported for the cases' own
     restricted_notice,
     user_clearance,
 )
+from yuqing.org.models import RoleAssignment
 
 SEE_ALL = access.WORKING_GROUP | access.OFFICE | {access.AUDITOR}
 DEPARTMENT_ROLES = frozenset({access.DEPARTMENT_HEAD, access.DEPARTMENT_HANDLER})
@@ -39,8 +41,6 @@ DEPARTMENT_ROLES = frozenset({access.DEPARTMENT_HEAD, access.DEPARTMENT_HANDLER}
 def case_levels(case_ids: Iterable[int]) -> dict[int, int]:
     """The confidentiality level of each existing case among ``case_ids`` (sorted, no None); one query.
     Registered as org.clearance's lookup (``CasesConfig.ready``), which the apps below cases call."""
-    from yuqing.cases.models import Case
-
     ids = list(case_ids)
     if not ids:
         return {}
@@ -49,8 +49,6 @@ def case_levels(case_ids: Iterable[int]) -> dict[int, int]:
 
 def user_department_ids(user: Any) -> set[int]:
     """Departments the user represents now: their profile's and those of their department roles."""
-    from yuqing.org.models import RoleAssignment
-
     ids = set(
         RoleAssignment.objects.filter(
             access.current_q(), person__user_id=user.pk, role__in=sorted(DEPARTMENT_ROLES)
@@ -80,8 +78,6 @@ def case_scope(user: Any) -> Q:
 
 
 def may_read(user: Any, case: Any) -> bool:
-    from yuqing.cases.models import Case
-
     return Case.objects.filter(case_scope(user), pk=case.pk).exists()
 
 

@@ -16,6 +16,7 @@ from yuqing.cases import services
 from yuqing.cases import vocab as cv
 from yuqing.cases.models import Case
 from yuqing.core.hooks import run_hooks
+from yuqing.org.models import Department, ExternalAgency
 
 TITLE = "（演示）网传“铁门关个体户定额一律上调三成”"
 
@@ -43,7 +44,6 @@ def case_demo_load(*, now: datetime | None = None) -> Case | None:
     u = _users()
     if u is None:
         return None
-    from yuqing.org.models import Department, ExternalAgency
 
     zg = Department.objects.filter(name="征管科").first()
     if zg is None:

@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yuqing.items import selectors, services
+from yuqing.items.models import Item
 from yuqing.items.schemas import ItemOut, ItemPage
 from yuqing.org import access
 from yuqing.org.api_auth import roles_auth
@@ -158,7 +159,5 @@ def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
 )
 def get_item(request: HttpRequest, item_id: int) -> Any:
     from django.shortcuts import get_object_or_404
-
-    from yuqing.items.models import Item
 
     return get_object_or_404(Item.objects.select_related("source"), id=item_id)

@@ -25,7 +25,11 @@ from yuqing.cases.services.common import (
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_cancel, deadlines_meet
 from yuqing.core.hooks import run_hooks
+from yuqing.events.models import Alert, Event, SeveritySettings
+from yuqing.items.models import Item
 from yuqing.org import access
+from yuqing.org.models import Department
+from yuqing.org.selectors import role_holders
 
 OPENERS = flow.OFFICE | flow.LEADERS
 
@@ -44,9 +48,6 @@ def case_open(
 ) -> Case:
     """Open a case by hand or from an event / alert (severity defaults to theirs). An event or alert
     already handled by an open case is refused, naming that case, so one story has one file."""
-    from yuqing.events.models import Alert, Event
-    from yuqing.org.models import Department
-
     if user is not None or alert_id is None:
         require_role(user, OPENERS, "立案")  # only an alert's automatic case has no user
     errors: dict[str, str] = {}
@@ -123,9 +124,6 @@ def auto_open_refusal(event: Any) -> str:
     """Why an event's alert may not open a case by itself ("" when it may): only a negative, tax-related
     event that a monitoring plan matches opens a case without a person deciding. Anything else stays an
     alert for the office to judge (and open by hand if it sees fit)."""
-    from yuqing.events.models import SeveritySettings
-    from yuqing.items.models import Item
-
     reasons = []
     counts = event.sentiment or {}
     total = sum(int(v) for v in counts.values()) or 1
@@ -339,15 +337,12 @@ def _event_snapshot(case: Case) -> dict[str, Any]:
     """The event's size and negative count when tracking starts: the baseline of the reopen check."""
     if case.event_id is None:
         return {}
-    from yuqing.items.models import Item
 
     qs = Item.objects.filter(event_id=case.event_id)
     return {"size": qs.count(), "negative": qs.filter(sentiment="negative").count()}
 
 
 def _announce_restart(case: Case, reason: str) -> None:
-    from yuqing.org.selectors import role_holders
-
     people = role_holders(flow.OFFICE | flow.LEADERS)
     notify_after_commit(
         people,

@@ -12,6 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from yuqing.cases.models import Signature
+from yuqing.notify.channels.base import Message
+from yuqing.notify.services import notify
 from yuqing.org import access
 
 
@@ -82,9 +85,6 @@ def notify_after_commit(
         return
 
     def send() -> None:
-        from yuqing.notify.channels.base import Message
-        from yuqing.notify.services import notify
-
         notify(recipients, Message(title=title[:300], body=body, link=link, level=level, case_id=case_id))
 
     transaction.on_commit(send)
@@ -153,8 +153,6 @@ def signature_create(
     """Record 签发/审批 of ``obj`` by ``signer``: the content as signed and its SHA-256
     (:func:`content_hash`). Call inside the signing transaction; the caller freezes ``obj`` and writes
     the audit entry."""
-    from yuqing.cases.models import Signature
-
     return Signature.objects.create(
         case=case,
         object_type=obj._meta.label_lower,
