@@ -11,7 +11,7 @@ from django.utils import timezone
 from yuqing.cases.access import case_scope
 from yuqing.cases.models import Case
 from yuqing.cases.selectors import TimelineEntry, timeline_provider
-from yuqing.cases.services.common import user_label
+from yuqing.core.common import user_label
 from yuqing.org import access
 from yuqing.org.selectors import role_holders
 from yuqing.releases.models import GuidancePost, GuidanceTask, Release, TalkingPoint

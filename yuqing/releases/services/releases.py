@@ -11,18 +11,14 @@ from yuqing.audit.services import audit_record
 from yuqing.cases.models import Case, Deadline, ProcedureSettings, Signature
 from yuqing.cases.services.common import (
     ProcedureError,
-    clean_text,
-    content_hash,
     forbidden,
     invalid,
     notify_after_commit,
-    now_or,
-    parse_time,
     require_role,
     signature_create,
-    user_label,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
+from yuqing.core.common import clean_text, content_hash, now_or, parse_time, user_label
 from yuqing.org.selectors import role_holders
 from yuqing.releases import coverage as cov
 from yuqing.releases.models import CHANNELS, CHECKLIST, KINDS, RESPONSE_KINDS, Release, SecrecyReview
