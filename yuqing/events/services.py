@@ -36,6 +36,7 @@ from yuqing.audit.services import audit_record
 from yuqing.events.alerts import alerts_evaluate
 from yuqing.events.models import ClusterState, Event, LabelCorrection, Lease, MonitoringPlan, SeveritySettings
 from yuqing.items.models import Item, ItemStage
+from yuqing.items.services import items_mark_duplicates
 
 logger = logging.getLogger(__name__)
 CLUSTER_STATE = "main"
@@ -196,6 +197,7 @@ def items_cluster(limit: int = 500, *, holder: str | None = None) -> int:
         # Still ours means nobody else held the lease since this pass read the state above.
         _fence(holder)
         events_by_key: dict[str, Event] = {}
+        originals: dict[int, int] = {}  # near-duplicates the clusterer found: item → its original
         for item in rows:
             item.stage = ItemStage.CLUSTERED
             if not item.tax_related:
@@ -214,7 +216,7 @@ def items_cluster(limit: int = 500, *, holder: str | None = None) -> int:
                 events_by_key[assignment.event_id] = event
             item.event = event
             if assignment.duplicate_of is not None and item.duplicate_of_id is None:
-                item.duplicate_of_id = int(assignment.duplicate_of)  # type: ignore[call-overload]
+                originals[item.id] = int(assignment.duplicate_of)  # type: ignore[call-overload]
             touched.add(event.id)
         for source_key, target_key in clusterer.drain_merges():
             target, _ = Event.objects.get_or_create(key=target_key, defaults={"title": ""})
@@ -228,7 +230,8 @@ def items_cluster(limit: int = 500, *, holder: str | None = None) -> int:
             Event.objects.filter(id=source.id).update(merged_into=target, size=0, needs_refresh=False)
             touched.discard(source.id)
             touched.add(target.id)
-        Item.objects.bulk_update(rows, ["stage", "event", "duplicate_of"], batch_size=200)
+        Item.objects.bulk_update(rows, ["stage", "event"], batch_size=200)
+        items_mark_duplicates(originals)
         Event.objects.filter(id__in=touched).update(needs_refresh=True)
         data = clusterer.to_state()
         if state_row is None:
