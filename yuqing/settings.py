@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "yuqing.policies",
     "yuqing.web",
     "yuqing.demo",
+    "yuqing.ops",
 ]
 
 MIDDLEWARE = [
@@ -92,7 +93,7 @@ MIDDLEWARE = [
     # After SecurityHeadersMiddleware, which assigns request.request_id.
     "yuqing.audit.context.AuditContextMiddleware",
     # Needs the user and the audit context: suspends the session of an account that is locked (login).
-    "yuqing.core.middleware.LoginLockMiddleware",
+    "yuqing.org.middleware.LoginLockMiddleware",
     # Last, as django-axes asks: turns a lockout during login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -150,7 +151,7 @@ AUTHENTICATION_BACKENDS = [
 #   addresses at the defaults, since one address stops counting at the first limit) lock the account
 #   everywhere; audited, the administrators are told.
 # While a user name is locked for the address a request comes from, or its account is locked, its API
-# tokens and open sessions are suspended there too (yuqing.api.auth, core.middleware.LoginLockMiddleware).
+# tokens and open sessions are suspended there too (yuqing.org.api_auth, org.middleware.LoginLockMiddleware).
 # Addresses need YUQING_PROXY_COUNT behind a reverse proxy: otherwise everyone has the proxy's address.
 AXES_FAILURE_LIMIT = env_int("YUQING_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("YUQING_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))

@@ -6,13 +6,13 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 
-from yuqing.api.auth import SessionAuth, TokenAuth, docs_access
 from yuqing.cases.api import router as cases_router
 from yuqing.cases.services.common import ProcedureError
 from yuqing.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, database_busy
 from yuqing.events.api import router as events_router
 from yuqing.items.api import router as items_router
 from yuqing.notify.api import router as notify_router
+from yuqing.org.api_auth import SessionAuth, TokenAuth, docs_access
 from yuqing.policies.api import router as policies_router
 from yuqing.releases.api import router as releases_router
 

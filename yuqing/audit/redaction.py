@@ -3,7 +3,7 @@
 Rule: every reader of the trail sees every entry's number, time, actor, action, object type and object
 number, and whether the chain vouches for it. The *content* — the object's description
 (``object_repr``, e.g. a case's title) and the recorded values (``old``/``new``) — of an entry about a
-case is shown only to a reader whose clearance (:func:`yuqing.cases.access.clearance`) reaches the case's
+case is shown only to a reader whose clearance (:func:`yuqing.org.clearance.clearance`) reaches the case's
 level *now*; anyone else reads ``内容需「秘密」级权限``. The 纪检组 auditor is cleared up to the middle level,
 the system administrator (a superuser without office roles) only the lowest.
 
@@ -24,6 +24,7 @@ from django.apps import apps
 from django.db import models
 
 from yuqing.audit.models import AuditEntry
+from yuqing.org.clearance import TOP_LEVEL, case_levels, restricted_notice
 
 CASE_MODEL = "cases.case"
 GONE = -1  # the object (or its case) no longer exists: treated as the top level
@@ -67,8 +68,6 @@ def case_path(object_type: str) -> str | None:
 def entry_levels(entries: Iterable[AuditEntry]) -> dict[int, int]:
     """``seq`` → the 密级 of the case each entry is about, for entries about a case (others are left out).
     One query per object type present and one for the cases' levels."""
-    from yuqing.cases.access import TOP_LEVEL, case_levels
-
     wanted: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for entry in entries:
         if entry.object_id and case_path(entry.object_type) is not None:
@@ -101,8 +100,6 @@ def entry_levels(entries: Iterable[AuditEntry]) -> dict[int, int]:
 
 def restrict(entries: list[AuditEntry], *, clearance: int) -> list[AuditEntry]:
     """Mark each of ``entries`` with ``restricted``: the notice shown instead of its content, or ""."""
-    from yuqing.cases.access import restricted_notice
-
     levels = entry_levels(entries)
     for entry in entries:
         level = levels.get(entry.seq, 0)

@@ -11,6 +11,7 @@ from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from yuqing.audit import crosscheck
 from yuqing.audit.context import context_for, current_context
 from yuqing.audit.hashing import GENESIS, jsonable
 from yuqing.audit.models import AuditChainHead, AuditEntry
@@ -205,8 +206,6 @@ def _audit_verify(*, chunk_size: int = 2000) -> ChainReport:
     mistaken for damage. What it cannot find without the head anchored outside the database: a chain
     rewritten consistently from an edited entry on, or cut short, where no cross-checked row tells.
     """
-    from yuqing.audit import crosscheck
-
     now = timezone.now()
     head0 = AuditChainHead.objects.filter(pk=HEAD_ID).first()
     vouched = head0.seq if head0 else 0

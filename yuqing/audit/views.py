@@ -23,8 +23,8 @@ from yuqing.audit.labels import action_label, field_label, object_type_label
 from yuqing.audit.models import AuditChainHead, AuditEntry
 from yuqing.audit.redaction import restrict, restricted_batches
 from yuqing.audit.services import AuditChainBroken, audit_record, audit_verify
-from yuqing.cases.access import user_clearance
 from yuqing.org.access import AUDIT_READERS, role_required
+from yuqing.org.clearance import user_clearance
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50

@@ -4,9 +4,9 @@
 * a department's head and handlers see the cases of their department and those it was asked to verify;
 * anyone sees the cases in which they own a task (a handling measure, a guidance task).
 
-Clearance: ``CONFIDENTIALITY_LEVELS`` has three names, lowest first. The group's leaders and the office's
-heads read all three; group and office members and the auditor read up to the middle one; everybody
-else (the system administrator included) reads only the lowest.
+Clearance (:mod:`yuqing.org.clearance`): ``CONFIDENTIALITY_LEVELS`` has three names, lowest first. The
+group's leaders and the office's heads read all three; group and office members and the auditor read up
+to the middle one; everybody else (the system administrator included) reads only the lowest.
 
 The same clearance decides what a person is *told* about a case elsewhere: a notification about a case
 above their clearance names the case by number and level only (:mod:`yuqing.notify.confidential`), and an
@@ -18,69 +18,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q
 
+from yuqing.cases.models import Case
 from yuqing.org import access
-
-TOP_CLEARANCE = frozenset(
-    {access.GROUP_LEADER, access.GROUP_DEPUTY, access.OFFICE_DIRECTOR, access.OFFICE_DEPUTY}
+from yuqing.org.clearance import (  # noqa: F401 (re-exported for the cases' own modules)
+    MIDDLE_CLEARANCE,
+    TOP_CLEARANCE,
+    TOP_LEVEL,
+    clearance,
+    clearances,
+    level_name,
+    restricted_notice,
+    user_clearance,
 )
-MIDDLE_CLEARANCE = frozenset({access.GROUP_MEMBER, access.OFFICE_MEMBER, access.AUDITOR})
+from yuqing.org.models import RoleAssignment
+
 SEE_ALL = access.WORKING_GROUP | access.OFFICE | {access.AUDITOR}
 DEPARTMENT_ROLES = frozenset({access.DEPARTMENT_HEAD, access.DEPARTMENT_HANDLER})
 
 
-def clearance(roles: set[str]) -> int:
-    if roles & TOP_CLEARANCE:
-        return 2
-    if roles & MIDDLE_CLEARANCE:
-        return 1
-    return 0
-
-
-TOP_LEVEL = 2
-
-
-def level_name(level: int) -> str:
-    """The configured name of confidentiality level ``level`` (内部/敏感/秘密 by default)."""
-    levels = settings.CONFIDENTIALITY_LEVELS
-    return levels[max(0, min(level, len(levels) - 1))]
-
-
-def restricted_notice(level: int) -> str:
-    """What a reader without clearance sees instead of the content: ``内容需「秘密」级权限``."""
-    return f"内容需「{level_name(level)}」级权限"
-
-
-def user_clearance(user: Any) -> int:
-    """The level up to which ``user`` may read case content now (0 for anonymous or inactive users);
-    the roles are those remembered on ``user`` for this request (:func:`access.cached_roles`)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return 0
-    return clearance(access.cached_roles(user))
-
-
-def clearances(user_ids: Iterable[int]) -> dict[int, int]:
-    """The clearance of each of ``user_ids`` now (0 when they hold no role, or are inactive); one query."""
-    from yuqing.org.models import RoleAssignment
-
-    ids = {i for i in user_ids if i is not None}
-    roles: dict[int, set[str]] = {i: set() for i in ids}
-    rows = RoleAssignment.objects.filter(
-        access.current_q(), person__user_id__in=sorted(ids), person__user__is_active=True
-    ).values_list("person__user_id", "role")
-    for user_id, role in rows:
-        roles[user_id].add(role)
-    return {i: clearance(r) for i, r in roles.items()}
-
-
 def case_levels(case_ids: Iterable[int]) -> dict[int, int]:
-    """The confidentiality level of each existing case among ``case_ids``; one query (none if empty).
-    A case missing from the answer no longer exists: callers treat it as the top level."""
-    from yuqing.cases.models import Case
-
-    ids = sorted({int(i) for i in case_ids if i is not None})
+    """The confidentiality level of each existing case among ``case_ids`` (sorted, no None); one query.
+    Registered as org.clearance's lookup (``CasesConfig.ready``), which the apps below cases call."""
+    ids = list(case_ids)
     if not ids:
         return {}
     return dict(Case.objects.filter(pk__in=ids).values_list("pk", "confidentiality"))
@@ -88,8 +49,6 @@ def case_levels(case_ids: Iterable[int]) -> dict[int, int]:
 
 def user_department_ids(user: Any) -> set[int]:
     """Departments the user represents now: their profile's and those of their department roles."""
-    from yuqing.org.models import RoleAssignment
-
     ids = set(
         RoleAssignment.objects.filter(
             access.current_q(), person__user_id=user.pk, role__in=sorted(DEPARTMENT_ROLES)
@@ -119,8 +78,6 @@ def case_scope(user: Any) -> Q:
 
 
 def may_read(user: Any, case: Any) -> bool:
-    from yuqing.cases.models import Case
-
     return Case.objects.filter(case_scope(user), pk=case.pk).exists()
 
 

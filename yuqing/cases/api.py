@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from yuqing.api.auth import require_roles
 from yuqing.cases import flow, selectors, services
 from yuqing.cases.models import (
     Case,
@@ -25,6 +24,7 @@ from yuqing.cases.models import (
     VerificationTask,
 )
 from yuqing.cases.services.case import available_transitions
+from yuqing.org.api_auth import require_roles
 
 router = Router(tags=["应急处置"])
 PAGE_SIZE = 50

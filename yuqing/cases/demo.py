@@ -15,6 +15,8 @@ from django.utils import timezone
 from yuqing.cases import services
 from yuqing.cases import vocab as cv
 from yuqing.cases.models import Case
+from yuqing.core.hooks import run_hooks
+from yuqing.org.models import Department, ExternalAgency
 
 TITLE = "（演示）网传“铁门关个体户定额一律上调三成”"
 
@@ -42,7 +44,6 @@ def case_demo_load(*, now: datetime | None = None) -> Case | None:
     u = _users()
     if u is None:
         return None
-    from yuqing.org.models import Department, ExternalAgency
 
     zg = Department.objects.filter(name="征管科").first()
     if zg is None:
@@ -159,18 +160,9 @@ def case_demo_load(*, now: datetime | None = None) -> Case | None:
         plan=plan, user=u["deputy"], approve=True, comments="同意，注意口径统一。", now=at(3.8)
     )
     services.response_plan_launch(plan=plan, user=u["deputy"], now=at(3.9))
-    # 信息发布 and 舆论引导: the 情况说明 through 保密审查 and 签发, talking points, a commentator's post.
-    from yuqing.releases.services.demo import releases_demo
-
-    releases_demo(
-        case,
-        author=u["director"],
-        reviewer=u["head_fz"],
-        signer=u["deputy"],
-        point_editor=u["office_deputy"],
-        commentator=u["commentator"],
-        now=at(3.95),  # under 4 h after opening: releases_demo dates every step then, after the launch
-    )
+    # 信息发布 and 舆论引导 (releases, through its hook): the 情况说明 through 保密审查 and 签发, talking
+    # points, a commentator's post. Under 4 h after opening: every step is dated then, after the launch.
+    run_hooks("demo.case_responding", case=case, people=u, now=at(3.95))
     for action, result in zip(
         case.actions.order_by("pk"),
         ("已于官网、官方微博发布《关于网传个体户定额上调的情况说明》", "论坛已删除原帖及两条转帖"),

@@ -31,7 +31,10 @@ from yuqing.cases.models import (
 from yuqing.cases.services import ProcedureError
 from yuqing.cases.services.reports import SIGNERS_BY_LEVEL
 from yuqing.cases.services.verification import attachment_path
+from yuqing.events.models import Alert, Event
 from yuqing.org import access
+from yuqing.org.models import Department, ExternalAgency
+from yuqing.org.selectors import role_holders
 
 STATUS = {"forbidden": 403, "conflict": 409, "invalid": 422}
 MEASURE_ROWS = 5
@@ -45,8 +48,6 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
 
 
 def _people(roles: frozenset[str] | set[str] | None = None) -> list[Any]:
-    from yuqing.org.selectors import role_holders
-
     return [user.person for user in role_holders(roles) if user.is_active]
 
 
@@ -78,9 +79,6 @@ def case_index(request: HttpRequest) -> HttpResponse:
 
 @access.role_required(*flow.WRITERS)
 def case_new(request: HttpRequest) -> HttpResponse:
-    from yuqing.events.models import Alert, Event
-    from yuqing.org.models import Department
-
     values: dict[str, Any] = {
         "event_id": request.GET.get("event", ""),
         "alert_id": request.GET.get("alert", ""),
@@ -140,8 +138,6 @@ def _int(value: Any) -> int | None:
 
 
 def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    from yuqing.org.models import Department, ExternalAgency
-
     user = request.user
     roles = access.cached_roles(user)
     office = bool(roles & (flow.OFFICE | flow.LEADERS))

@@ -1,5 +1,5 @@
-"""Security headers for every response (Django's SecurityMiddleware covers the rest); sessions of locked
-accounts suspended; a busy database answered with 503 and Retry-After."""
+"""Security headers for every response (Django's SecurityMiddleware covers the rest); a busy database
+answered with 503 and Retry-After. (Sessions of locked accounts are suspended by org.middleware.)"""
 
 from __future__ import annotations
 
@@ -7,13 +7,9 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
 from django.utils.html import escape
 
-from yuqing.audit.context import client_ip
 from yuqing.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, database_busy
-from yuqing.org.backends import suspended_response
-from yuqing.org.selectors import login_user_lock
 
 # Everything is served from this origin: the intranet has no CDN, so nothing else is needed.
 CONTENT_SECURITY_POLICY = (
@@ -34,27 +30,6 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
         return response
-
-
-class LoginLockMiddleware:
-    """Suspends the session of an account that is locked for logins from the request's address (or
-    everywhere): each request on it gets :func:`~yuqing.org.backends.suspended_response` until the lock
-    lifts, then the session simply goes on. Logging out stays possible. One query per request with a
-    logged-in session (API tokens are checked in ``yuqing.api.auth``)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-        self.logout_path = ""
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            self.logout_path = self.logout_path or reverse("logout")
-            if request.path != self.logout_path:
-                lock = login_user_lock(username=user.get_username(), ip_address=client_ip(request))
-                if lock is not None:
-                    return suspended_response(request, lock)
-        return self.get_response(request)
 
 
 BUSY_PAGE = (

@@ -6,10 +6,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from yuqing.analysis.plans import load_default_plan
+from yuqing.cases.demo import case_demo_load
 from yuqing.demo import feeds
 from yuqing.demo.models import DemoClock
 from yuqing.events.models import MonitoringPlan
+from yuqing.notify.models import DutyShift
 from yuqing.org.demo import org_demo_disable, org_load_demo
+from yuqing.org.models import Person
+from yuqing.policies.services import policies_load_demo
 from yuqing.sources.models import Source, SourceKind
 
 
@@ -55,9 +60,6 @@ def demo_load(*, host: str | None = None, port: int | None = None) -> list[Sourc
     monitoring_plan_load_default()
     org_load_demo()
     duty_load_demo()
-    from yuqing.cases.demo import case_demo_load
-    from yuqing.policies.services import policies_load_demo
-
     policies_load_demo()
     case_demo_load()
     return sources
@@ -66,9 +68,6 @@ def demo_load(*, host: str | None = None, port: int | None = None) -> list[Sourc
 def duty_load_demo() -> None:
     """值班表: the on-duty office member covers today and the next six days (08:00 to 08:00)."""
     from datetime import datetime, time, timedelta
-
-    from yuqing.notify.models import DutyShift
-    from yuqing.org.models import Person
 
     person = Person.objects.filter(user__username="duty", is_demo=True).first()
     if person is None or DutyShift.objects.filter(person=person).exists():
@@ -84,8 +83,6 @@ def duty_load_demo() -> None:
 
 def monitoring_plan_load_default() -> MonitoringPlan:
     """The default 铁门关 monitoring plan shipped with the analysis core (created once, then editable)."""
-    from yuqing.analysis.plans import load_default_plan
-
     data = load_default_plan()
     words = {key: " ".join(data.get(key) or []) for key in ("region", "subject", "event", "exclude")}
     plan, _ = MonitoringPlan.objects.get_or_create(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from yuqing import vocab
 from yuqing.audit.services import audit_record
+from yuqing.core.hooks import run_hooks
 from yuqing.events.models import Alert, AlertRule, EscalationContact, Event, SeveritySettings
 from yuqing.items.models import Item
 from yuqing.notify.channels.base import Message
@@ -110,13 +111,12 @@ def alerts_evaluate(event: Event, *, now: datetime | None = None) -> list[Alert]
                     obj=alert,
                     new={"level": alert.level, "reason": alert.reason, "chain": alert.chain},
                 )
+                # In the same transaction: a case the alert opens (cases) commits with it, or neither does.
+                run_hooks("alert.raised", alert=alert, now=now)
         except IntegrityError:  # raised concurrently: one alert per event and level
             break
         _notify_position(alert, 0)
         raised.append(alert)
-        from yuqing.cases.services import case_open_for_alert
-
-        case_open_for_alert(alert, now=now)
         break
     return raised
 

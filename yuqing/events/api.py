@@ -11,10 +11,10 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from yuqing import vocab
-from yuqing.api.auth import roles_auth
 from yuqing.events import selectors, services
 from yuqing.events.models import Event
 from yuqing.org import access
+from yuqing.org.api_auth import roles_auth
 
 router = Router(tags=["研判与事件"])
 MAX_TEXT = 1_000_000

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class EventsConfig(AppConfig):
     name = "yuqing.events"
     verbose_name = "舆情事件与预警"
+
+    def ready(self) -> None:
+        # Registers the events' handlers of other apps' hooks (yuqing.core.hooks).
+        from yuqing.events import hooks  # noqa: F401

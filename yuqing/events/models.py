@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from yuqing import vocab
+from yuqing.analysis.plans import PlanError, compile_plan
 
 SEVERITY_CHOICES = list(vocab.SEVERITIES.items())
 PHASE_CHOICES = list(vocab.PHASES.items())
@@ -50,7 +51,6 @@ class MonitoringPlan(models.Model):
         return self.name
 
     def compile(self):  # -> CompiledPlan
-        from yuqing.analysis.plans import compile_plan
 
         return compile_plan(
             region=split_words(self.region_words),
@@ -62,8 +62,6 @@ class MonitoringPlan(models.Model):
         )
 
     def clean(self) -> None:
-        from yuqing.analysis.plans import PlanError
-
         try:
             self.compile()
         except PlanError as exc:

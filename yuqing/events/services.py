@@ -1,4 +1,7 @@
-"""The analysis stages after ingest: analyse → cluster into events → grade → alert.
+"""The analysis pipeline after ingest, listed in :data:`PIPELINE` like ingest's steps:
+
+analyse → cluster into events → per event, in one transaction: refresh (figures, grade) → raise alerts →
+hooks (``alert.raised``: cases opens the case an alert calls for, in that same transaction).
 
 Run on one worker at a time, under a lease in the database (``Lease``, see ``analysis_run``): the
 clusterer is sequential by nature and its state is one row. Each stage is driven by ``Item.stage`` and
@@ -12,7 +15,8 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -25,11 +29,14 @@ from django.utils import timezone
 from yuqing import vocab
 from yuqing.analysis.analyze import RESULT_KEYS
 from yuqing.analysis.cluster import Clusterer, ClusterItem
+from yuqing.analysis.event_summary import summarize_event
 from yuqing.analysis.propagation import propagation_graph
 from yuqing.analysis.severity import Thresholds, event_stats, score_event
 from yuqing.audit.services import audit_record
-from yuqing.events.models import ClusterState, Event, Lease, MonitoringPlan, SeveritySettings
+from yuqing.events.alerts import alerts_evaluate
+from yuqing.events.models import ClusterState, Event, LabelCorrection, Lease, MonitoringPlan, SeveritySettings
 from yuqing.items.models import Item, ItemStage
+from yuqing.items.services import items_mark_duplicates
 
 logger = logging.getLogger(__name__)
 CLUSTER_STATE = "main"
@@ -93,6 +100,7 @@ def _fence(holder: str | None) -> None:
 
 @lru_cache(maxsize=1)
 def get_analyzer():  # -> Analyzer (loads the model files once per process)
+    # Lazy: the classifiers (scikit-learn, the model files) load only in a process that analyses.
     from yuqing.analysis.analyze import Analyzer
 
     return Analyzer()
@@ -189,6 +197,7 @@ def items_cluster(limit: int = 500, *, holder: str | None = None) -> int:
         # Still ours means nobody else held the lease since this pass read the state above.
         _fence(holder)
         events_by_key: dict[str, Event] = {}
+        originals: dict[int, int] = {}  # near-duplicates the clusterer found: item → its original
         for item in rows:
             item.stage = ItemStage.CLUSTERED
             if not item.tax_related:
@@ -207,7 +216,7 @@ def items_cluster(limit: int = 500, *, holder: str | None = None) -> int:
                 events_by_key[assignment.event_id] = event
             item.event = event
             if assignment.duplicate_of is not None and item.duplicate_of_id is None:
-                item.duplicate_of_id = int(assignment.duplicate_of)  # type: ignore[call-overload]
+                originals[item.id] = int(assignment.duplicate_of)  # type: ignore[call-overload]
             touched.add(event.id)
         for source_key, target_key in clusterer.drain_merges():
             target, _ = Event.objects.get_or_create(key=target_key, defaults={"title": ""})
@@ -221,7 +230,8 @@ def items_cluster(limit: int = 500, *, holder: str | None = None) -> int:
             Event.objects.filter(id=source.id).update(merged_into=target, size=0, needs_refresh=False)
             touched.discard(source.id)
             touched.add(target.id)
-        Item.objects.bulk_update(rows, ["stage", "event", "duplicate_of"], batch_size=200)
+        Item.objects.bulk_update(rows, ["stage", "event"], batch_size=200)
+        items_mark_duplicates(originals)
         Event.objects.filter(id__in=touched).update(needs_refresh=True)
         data = clusterer.to_state()
         if state_row is None:
@@ -257,8 +267,6 @@ def event_refresh(event: Event, *, now: datetime | None = None) -> Event:
         return event
     members.reverse()
     cluster_members = [cluster_item(m) for m in members]
-    from yuqing.analysis.event_summary import summarize_event
-
     summary = summarize_event(cluster_members, now=now)
     stats = event_stats(cluster_members, now=now)
     result = score_event(stats, thresholds())
@@ -293,29 +301,81 @@ def event_refresh(event: Event, *, now: datetime | None = None) -> Event:
     return event
 
 
-def events_refresh(event_ids: Iterable[int], *, holder: str | None = None) -> list[Event]:
-    """Refresh each event and raise the alerts it now deserves, one transaction per event (each renews
-    ``holder``'s lease when given)."""
-    from yuqing.events.alerts import alerts_evaluate
+# --- the pipeline -------------------------------------------------------------------------------------
 
-    refreshed = []
+
+@dataclass
+class Batch:
+    """One batch through the pipeline: what each step was given and what it did."""
+
+    limit: int
+    holder: str | None
+    analyzed: list[int] = field(default_factory=list)
+    clustered: int = 0
+    refreshed: list[Event] = field(default_factory=list)
+    alerts: list[Any] = field(default_factory=list)
+
+    @property
+    def moved(self) -> int:
+        """Items that moved a stage."""
+        return len(self.analyzed) + self.clustered
+
+
+def step_analyse(batch: Batch) -> None:
+    batch.analyzed = items_analyze(batch.limit, holder=batch.holder)
+
+
+def step_cluster(batch: Batch) -> None:
+    batch.clustered = items_cluster(batch.limit, holder=batch.holder)
+
+
+def step_event_refresh(event: Event, batch: Batch) -> None:
+    event_refresh(event)
+    batch.refreshed.append(event)
+
+
+def step_alerts_raise(event: Event, batch: Batch) -> None:
+    """The alerts the event now deserves; each runs the ``alert.raised`` hook in this transaction."""
+    batch.alerts.extend(alerts_evaluate(event))
+
+
+EventStep = Callable[[Event, Batch], None]
+# For each event marked for refreshing, in one transaction (renewing the lease first).
+EVENT_STEPS: Sequence[EventStep] = (step_event_refresh, step_alerts_raise)
+
+
+def step_events(batch: Batch, event_ids: Iterable[int] | None = None) -> None:
+    if event_ids is None:
+        event_ids = Event.objects.filter(needs_refresh=True).values_list("id", flat=True)
     for event in Event.objects.filter(id__in=list(event_ids)):
         with transaction.atomic():
-            _fence(holder)
-            event_refresh(event)
-            alerts_evaluate(event)
-        refreshed.append(event)
-    return refreshed
+            _fence(batch.holder)
+            for step in EVENT_STEPS:
+                step(event, batch)
+
+
+Step = Callable[[Batch], None]
+# Each step picks up what the ones before it left (Item.stage, Event.needs_refresh), each in its own
+# transaction(s): a killed worker's batch resumes at the step it reached.
+PIPELINE: Sequence[Step] = (step_analyse, step_cluster, step_events)
+
+
+def events_refresh(event_ids: Iterable[int], *, holder: str | None = None) -> list[Event]:
+    """Refresh each event and raise the alerts it now deserves (:data:`EVENT_STEPS`), one transaction
+    per event (each renews ``holder``'s lease when given)."""
+    batch = Batch(limit=0, holder=holder)
+    step_events(batch, event_ids)
+    return batch.refreshed
 
 
 def process_pending(limit: int = 500, *, holder: str | None = None) -> int:
-    """One batch of every stage over whatever is waiting; returns how many items moved a stage.
-    ``holder`` is the analysis lease this batch runs under (``analysis_run``); without one the caller
-    vouches that nothing else analyses at the same time."""
-    analyzed = items_analyze(limit, holder=holder)
-    clustered = items_cluster(limit, holder=holder)
-    events_refresh(Event.objects.filter(needs_refresh=True).values_list("id", flat=True), holder=holder)
-    return len(analyzed) + clustered
+    """One batch of every step of :data:`PIPELINE` over whatever is waiting; returns how many items moved
+    a stage. ``holder`` is the analysis lease this batch runs under (``analysis_run``); without one the
+    caller vouches that nothing else analyses at the same time."""
+    batch = Batch(limit=limit, holder=holder)
+    for step in PIPELINE:
+        step(batch)
+    return batch.moved
 
 
 def analysis_pending() -> bool:
@@ -358,8 +418,6 @@ def analysis_run(*, limit: int = 500) -> int:
 
 def label_correct(*, item: Item, field: str, value: Any, user: Any) -> Any:
     """Record a staff correction and apply it to the item (it becomes a training example)."""
-    from yuqing.events.models import LabelCorrection
-
     if field == "tax_related":
         new: Any = bool(value)
         old: Any = item.tax_related
@@ -390,8 +448,6 @@ def label_correct(*, item: Item, field: str, value: Any, user: Any) -> Any:
 def corrections_as_examples() -> Sequence[dict[str, Any]]:
     """Staff corrections as ``train_all(extra_examples=…)`` takes them: one example per item carrying the
     latest corrected value of each field (``tax_related`` / ``sentiment`` / ``categories``)."""
-    from yuqing.events.models import LabelCorrection
-
     by_item: dict[int, dict[str, Any]] = {}
     for c in LabelCorrection.objects.select_related("item").order_by("id"):
         example = by_item.setdefault(

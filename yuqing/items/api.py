@@ -10,10 +10,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yuqing.api.auth import roles_auth
-from yuqing.api.schemas import ItemOut, ItemPage
 from yuqing.items import selectors, services
+from yuqing.items.models import Item
+from yuqing.items.schemas import ItemOut, ItemPage
 from yuqing.org import access
+from yuqing.org.api_auth import roles_auth
 from yuqing.sources.fetchers.records import MAX_COUNT
 
 router = Router(tags=["舆情信息"])
@@ -158,7 +159,5 @@ def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
 )
 def get_item(request: HttpRequest, item_id: int) -> Any:
     from django.shortcuts import get_object_or_404
-
-    from yuqing.items.models import Item
 
     return get_object_or_404(Item.objects.select_related("source"), id=item_id)

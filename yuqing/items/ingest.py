@@ -33,6 +33,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from yuqing.core.busy import database_busy
+from yuqing.core.hooks import run_hooks
 from yuqing.items import search
 from yuqing.items.canonical import canonical_url, host_of
 from yuqing.items.models import Item
@@ -365,14 +366,12 @@ def step_index(batch: Batch) -> None:
 
 
 def step_hand_over(batch: Batch) -> None:
-    """Queue the new items for analysis once the batch is committed."""
+    """Tell the apps above that new items are stored: events queues their analysis once the batch is
+    committed (its handler is robust: the items are committed whatever happens to the queue — a busy or
+    unreachable queue is logged; the sweeper picks the items up within a minute)."""
     if not batch.created_ids:
         return
-    from yuqing.items.tasks import enqueue_analysis
-
-    # robust: the items are committed whatever happens to the queue (a busy or unreachable queue is
-    # logged; the sweeper picks the items up within a minute).
-    transaction.on_commit(enqueue_analysis, robust=True)
+    run_hooks("items.stored", item_ids=list(batch.created_ids))
 
 
 Step = Callable[[Batch], None]

@@ -1,4 +1,5 @@
-"""Writes on items that come from outside: the push API and file import."""
+"""Writes on items: those that come from outside (the push API and file import), and the one writer of
+``Item.duplicate_of`` once an item is stored (:func:`items_mark_duplicates`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.db.models import Case, IntegerField, Value, When
+
 from yuqing.items.ingest import Candidate, Status, clean_raw, ingest_entries
+from yuqing.items.models import Item
 from yuqing.sources.fetchers.base import RawEntry
 from yuqing.sources.fetchers.records import RecordError, canonical_fields, parse_record
 from yuqing.sources.services import import_source_for, push_source_for
@@ -84,3 +88,21 @@ def _summary(statuses: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "rejected": sum(1 for s in rows if s["status"] == Status.REJECTED),
         "items": rows,
     }
+
+
+def items_mark_duplicates(originals: dict[int, int]) -> int:
+    """Point each item of ``originals`` (item id → id of the item it repeats) at its original, unless it
+    already points somewhere; returns how many changed. One UPDATE.
+
+    Ingest stores a copy of an earlier text with its pointer already set (the same text from another
+    source, ``step_dedupe_content``); after that this is the only writer of ``duplicate_of`` (the
+    clusterer's near-duplicates, ``events.services.items_cluster``)."""
+    if not originals:
+        return 0
+    pointer = Case(
+        *(When(id=item_id, then=Value(original)) for item_id, original in originals.items()),
+        output_field=IntegerField(),
+    )
+    return Item.objects.filter(id__in=sorted(originals), duplicate_of__isnull=True).update(
+        duplicate_of=pointer
+    )

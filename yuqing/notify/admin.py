@@ -13,7 +13,6 @@ from django.utils.crypto import salted_hmac
 
 from yuqing.audit.admin import AuditedAdmin
 from yuqing.audit.services import audit_changes, audit_record, audit_snapshot
-from yuqing.cases.access import user_clearance
 from yuqing.notify import services
 from yuqing.notify.confidential import redact_rows
 from yuqing.notify.models import (
@@ -24,6 +23,7 @@ from yuqing.notify.models import (
     Notification,
     NotificationPreference,
 )
+from yuqing.org.clearance import user_clearance
 
 
 def _channel_snapshot(obj: ChannelConfig) -> dict[str, Any]:

@@ -12,11 +12,11 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yuqing import vocab
-from yuqing.api.auth import require_roles
 from yuqing.notify import selectors, services
 from yuqing.notify.duty import duty_shifts_at
 from yuqing.notify.models import Delivery, DeliveryStatus, DutyShift
 from yuqing.org import access
+from yuqing.org.api_auth import require_roles
 
 router = Router(tags=["通知渠道"])
 PAGE_SIZE = 50

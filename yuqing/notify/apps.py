@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class NotifyConfig(AppConfig):
     name = "yuqing.notify"
     verbose_name = "通知"
+
+    def ready(self) -> None:
+        # Registers the notify handlers of the lower apps' hooks (yuqing.core.hooks): login locked → alert.
+        from yuqing.notify import hooks  # noqa: F401

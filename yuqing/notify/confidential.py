@@ -3,7 +3,7 @@
 A message is *about a case* when it carries the case's id (``Message.case_id``) or links into it
 (``/cases/<id>/…``, or a release of the case ``/releases/<id>/…``). Its title and body name the case, so:
 
-* when it is created, each recipient whose clearance (:func:`yuqing.cases.access.clearances`) is below
+* when it is created, each recipient whose clearance (:func:`yuqing.org.clearance.clearances`) is below
   the case's level gets a redacted copy — ``【核实任务】[秘密] 案件 #12 有新的通知`` and a body saying what
   clearance the content needs — in the bell and on every personal channel; group channels (bots,
   webhooks) count as the lowest clearance, since anyone in the group reads them;
@@ -23,6 +23,7 @@ from dataclasses import replace
 from typing import Any
 
 from yuqing.notify.channels.base import Message
+from yuqing.org.clearance import TOP_LEVEL, case_levels, level_name, restricted_notice
 
 CASE_LINK = re.compile(r"^/cases/(\d+)(?:/|$)")
 RELEASE_LINK = re.compile(r"^/releases/(\d+)(?:/|$)")
@@ -49,24 +50,18 @@ def case_of(message: Message) -> int | None:
 
 def case_level(case_id: int | None) -> int:
     """The case's confidentiality level now; the top level when the case no longer exists."""
-    from yuqing.cases.access import TOP_LEVEL, case_levels
-
     if case_id is None:
         return 0
     return case_levels([case_id]).get(case_id, TOP_LEVEL)
 
 
 def redacted_title(title: str, case_id: int, level: int) -> str:
-    from yuqing.cases.access import level_name
-
     match = TAG.match(title or "")
     tag = match.group(0) if match else ""
     return f"{tag}[{level_name(level)}] 案件 #{case_id} 有新的通知"
 
 
 def redacted_body(level: int) -> str:
-    from yuqing.cases.access import restricted_notice
-
     return f"{restricted_notice(level)}：此处不显示案件名称和内容，请登录系统或向舆情应急办了解。"
 
 
@@ -86,8 +81,6 @@ def redact_rows(rows: Iterable[Any], *, clearance: int) -> list[Any]:
     """Stored notifications or deliveries (``title``, ``body``, ``case_id``) as a reader cleared up to
     ``clearance`` may see them now: rows about a case above that clearance get the redacted text, in
     memory only. One query for the cases' levels (none when no row is about a case)."""
-    from yuqing.cases.access import TOP_LEVEL, case_levels
-
     rows = list(rows)
     levels = case_levels(r.case_id for r in rows if r.case_id)
     for row in rows:

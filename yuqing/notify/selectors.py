@@ -11,9 +11,9 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from yuqing import vocab
-from yuqing.cases.access import user_clearance
 from yuqing.notify.confidential import redact_rows
 from yuqing.notify.models import Delivery, DeliveryStatus, Notification, NotificationPreference
+from yuqing.org.clearance import user_clearance
 
 MAJOR_RANK = vocab.SEVERITY_ORDER.index("major")
 

@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from yuqing import vocab
 from yuqing.audit.services import audit_record, audit_snapshot
-from yuqing.cases.access import clearances
 from yuqing.notify import confidential, selectors
 from yuqing.notify.channels import channel_class
 from yuqing.notify.channels.base import DeliveryError, Message, PermanentDeliveryError, mask_settings
@@ -37,6 +36,7 @@ from yuqing.notify.models import (
     Notification,
     NotificationPreference,
 )
+from yuqing.org.clearance import clearances
 
 logger = logging.getLogger(__name__)
 SEND_BATCH = 100

@@ -92,7 +92,7 @@ def roster(*, role: str = "", department_id: int | None = None, q: str = "") -> 
 # failure; a successful login deletes that user name's rows for that address, an administrator deleting
 # rows lifts the locks they make. The rules (settings: AXES_FAILURE_LIMIT, LOGIN_SPRAY_USERS,
 # LOGIN_ACCOUNT_FAILURE_LIMIT, AXES_COOLOFF_TIME) are stated here once; org.backends applies them to
-# logins, api.auth to tokens, core.middleware to sessions.
+# logins, org.api_auth to tokens, org.middleware to sessions.
 
 LOCK_USER_ADDRESS = "user_address"  # one user name from one address (django-axes' own rule)
 LOCK_ADDRESS = "address"  # one address, every user name: password spraying

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yuqing.audit.services import audit_record, audit_snapshot
+from yuqing.core.hooks import run_hooks
 from yuqing.org import access, selectors
 from yuqing.org.models import ApiToken, Department, Person, RoleAssignment, TrainingRecord, hash_token
 from yuqing.org.selectors import LoginLock
@@ -279,23 +280,13 @@ def login_locks_record(*, username: str | None, ip_address: str | None, now: dat
                     _attempts_admin_link(ip_address or ""),
                 )
             )
-        if alerts:
-            transaction.on_commit(lambda: _login_alerts_send(alerts))
+        if alerts:  # notify (which builds on org) sends them after commit
+            run_hooks("login.locked", alerts=alerts)
     return selectors.login_lock(username=username, ip_address=ip_address, now=now)
 
 
 def _attempts_admin_link(query: str) -> str:
     return reverse("admin:axes_accessattempt_changelist") + "?" + urlencode({"q": query})
-
-
-def _login_alerts_send(alerts: list[tuple[str, str, str]]) -> None:
-    # notify builds on org, not the reverse
-    from yuqing.notify.channels.base import Message
-    from yuqing.notify.services import notify
-
-    recipients = selectors.login_alert_recipients()
-    for title, body, link in alerts:
-        notify(recipients, Message(title=title, body=body, link=link))
 
 
 def login_unlock(*, username: str | None = None, ip_address: str | None = None, actor: Any) -> int:

@@ -15,10 +15,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yuqing.api.auth import require_roles
-from yuqing.api.schemas import ErrorOut
+from yuqing.core.schemas import ErrorOut
 from yuqing.events.models import Event
 from yuqing.org import access
+from yuqing.org.api_auth import require_roles
 from yuqing.policies import selectors, services
 from yuqing.policies.models import PolicyDocument, Validity
 from yuqing.policies.parsing import FIELD_LABELS, MAX_LENGTHS

@@ -14,7 +14,8 @@ from ninja.errors import HttpError
 
 from yuqing.cases.api import ERRORS, Refusal
 from yuqing.cases.selectors import case_get
-from yuqing.cases.services.common import require_role, user_label
+from yuqing.cases.services.common import require_role
+from yuqing.core.common import user_label
 from yuqing.releases import selectors, services
 from yuqing.releases.models import GuidanceTask, Release, TalkingPoint
 from yuqing.releases.services.common import (

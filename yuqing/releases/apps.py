@@ -6,5 +6,6 @@ class ReleasesConfig(AppConfig):
     verbose_name = "信息发布与舆论引导"
 
     def ready(self) -> None:
-        # Registers the releases' entries in the case timeline (cases.selectors.timeline_provider).
-        from yuqing.releases import selectors  # noqa: F401
+        # Registers the releases' entries in the case timeline (cases.selectors.timeline_provider) and
+        # its handlers of the cases' hooks (yuqing.core.hooks): case opened → release deadlines.
+        from yuqing.releases import hooks, selectors  # noqa: F401

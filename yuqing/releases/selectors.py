@@ -11,8 +11,9 @@ from django.utils import timezone
 from yuqing.cases.access import case_scope
 from yuqing.cases.models import Case
 from yuqing.cases.selectors import TimelineEntry, timeline_provider
-from yuqing.cases.services.common import user_label
+from yuqing.core.common import user_label
 from yuqing.org import access
+from yuqing.org.selectors import role_holders
 from yuqing.releases.models import GuidancePost, GuidanceTask, Release, TalkingPoint
 from yuqing.releases.services.common import READ_ALL, TASK_ASSIGNERS
 
@@ -91,8 +92,6 @@ def guidance_counts(case: Case) -> dict[str, int]:
 
 
 def commentators() -> list[Any]:
-    from yuqing.org.selectors import role_holders
-
     return role_holders(access.TALENT_POOL)
 
 

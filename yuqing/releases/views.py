@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from yuqing.cases.models import Case
 from yuqing.cases.selectors import case_get, case_list
-from yuqing.cases.services.common import ProcedureError, user_label
+from yuqing.cases.services.common import ProcedureError
+from yuqing.core.common import user_label
 from yuqing.org import access
 from yuqing.releases import selectors, services
 from yuqing.releases.forms import (

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from yuqing.audit.services import audit_record, audit_snapshot
+from yuqing.items.canonical import canonical_url
 from yuqing.items.ingest import IngestReport, ingest_entries
 from yuqing.items.models import Item
 from yuqing.sources.fetchers.base import FetchError, FetchState, SourceSpec, fetch
@@ -140,8 +141,6 @@ def _spec(source: Source) -> SourceSpec:
 
 
 def _known_url(url: str) -> bool:
-    from yuqing.items.canonical import canonical_url
-
     return Item.objects.filter(canonical_url=canonical_url(url, settings.URL_HOST_ALIASES)).exists()
 
 

@@ -24,7 +24,12 @@ from yuqing.cases.services.common import (
     require_role,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_cancel, deadlines_meet
+from yuqing.core.hooks import run_hooks
+from yuqing.events.models import Alert, Event, SeveritySettings
+from yuqing.items.models import Item
 from yuqing.org import access
+from yuqing.org.models import Department
+from yuqing.org.selectors import role_holders
 
 OPENERS = flow.OFFICE | flow.LEADERS
 
@@ -43,9 +48,6 @@ def case_open(
 ) -> Case:
     """Open a case by hand or from an event / alert (severity defaults to theirs). An event or alert
     already handled by an open case is refused, naming that case, so one story has one file."""
-    from yuqing.events.models import Alert, Event
-    from yuqing.org.models import Department
-
     if user is not None or alert_id is None:
         require_role(user, OPENERS, "立案")  # only an alert's automatic case has no user
     errors: dict[str, str] = {}
@@ -113,13 +115,8 @@ def case_open(
                 "confidentiality": confidentiality,
             },
         )
-        if alert is not None and alert.acknowledged_at is None and user is not None:
-            from yuqing.events.alerts import alert_acknowledge
-
-            alert_acknowledge(alert, user=user, now=at)
-        from yuqing.releases.services.releases import release_deadlines_set
-
-        release_deadlines_set(case, now=at)
+        # events acknowledges the alert the case was opened from, releases sets its deadlines
+        run_hooks("case.opened", case=case, alert=alert, user=user, now=at)
     return case
 
 
@@ -127,9 +124,6 @@ def auto_open_refusal(event: Any) -> str:
     """Why an event's alert may not open a case by itself ("" when it may): only a negative, tax-related
     event that a monitoring plan matches opens a case without a person deciding. Anything else stays an
     alert for the office to judge (and open by hand if it sees fit)."""
-    from yuqing.events.models import SeveritySettings
-    from yuqing.items.models import Item
-
     reasons = []
     counts = event.sentiment or {}
     total = sum(int(v) for v in counts.values()) or 1
@@ -294,11 +288,9 @@ def case_transition(*, case: Case, to: str, user: Any, reason: str = "", now: da
         )
         if to == cv.RESPONDING and old in (cv.TRACKING, cv.CLOSED):
             _announce_restart(locked, reason)
-        if to == cv.CLOSED:  # 结案 or 不予立案: the event's alerts are handled, none may escalate on
-            from yuqing.events.alerts import alerts_settle_for_case
-
+        if to == cv.CLOSED:  # 结案 or 不予立案: the event's alerts are handled (events settles them)
             label = flow.TRANSITIONS[(old, to)].label
-            alerts_settle_for_case(locked, user=user, action=label, reason=reason, now=at)
+            run_hooks("case.closed", case=locked, user=user, action=label, reason=reason, now=at)
     case.refresh_from_db()
     return case
 
@@ -345,15 +337,12 @@ def _event_snapshot(case: Case) -> dict[str, Any]:
     """The event's size and negative count when tracking starts: the baseline of the reopen check."""
     if case.event_id is None:
         return {}
-    from yuqing.items.models import Item
 
     qs = Item.objects.filter(event_id=case.event_id)
     return {"size": qs.count(), "negative": qs.filter(sentiment="negative").count()}
 
 
 def _announce_restart(case: Case, reason: str) -> None:
-    from yuqing.org.selectors import role_holders
-
     people = role_holders(flow.OFFICE | flow.LEADERS)
     notify_after_commit(
         people,

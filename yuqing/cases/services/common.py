@@ -1,17 +1,25 @@
-"""What every procedure service shares: the error type, clocks, content hashing, notifications."""
+"""What every procedure service shares: the error type, role checks, notifications, signatures (the
+domain-free helpers — input cleaning, clock, labels, content hashing — are in :mod:`yuqing.core.common`)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from yuqing.cases.models import Signature
+from yuqing.core.common import (  # noqa: F401 (the procedure services import them from here)
+    clean_text,
+    content_hash,
+    fetch_row,
+    now_or,
+    parse_time,
+    user_label,
+)
+from yuqing.notify.channels.base import Message
+from yuqing.notify.services import notify
 from yuqing.org import access
 
 
@@ -45,26 +53,6 @@ def require_role(user: Any, roles: Iterable[str], doing: str) -> set[str]:
     return held
 
 
-def now_or(at: datetime | None) -> datetime:
-    return at or timezone.now()
-
-
-def content_hash(content: Any) -> str:
-    """SHA-256 of the canonical JSON of ``content`` (sorted keys, UTF-8, no spaces)."""
-    data = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
-
-
-def user_label(user: Any) -> str:
-    if user is None:
-        return "系统"
-    try:
-        name = user.person.name
-    except AttributeError:
-        name = user.get_full_name()
-    return name or user.get_username()
-
-
 def notify_after_commit(
     users: Iterable[Any],
     title: str,
@@ -82,69 +70,9 @@ def notify_after_commit(
         return
 
     def send() -> None:
-        from yuqing.notify.channels.base import Message
-        from yuqing.notify.services import notify
-
         notify(recipients, Message(title=title[:300], body=body, link=link, level=level, case_id=case_id))
 
     transaction.on_commit(send)
-
-
-def clean_text(
-    value: Any,
-    *,
-    field: str,
-    label: str,
-    max_length: int | None = None,
-    required: bool = False,
-    errors: dict[str, str],
-) -> str:
-    """Text from a form or the API: stripped, control characters removed, length checked. HTML is kept
-    as text — every template escapes it — so nothing typed is lost."""
-    text = "" if value is None else str(value)
-    text = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable()).strip()
-    if required and not text:
-        errors[field] = f"请填写{label}"
-    elif max_length and len(text) > max_length:
-        errors[field] = f"{label}不能超过 {max_length} 个字符（现有 {len(text)} 个）"
-    return text
-
-
-def fetch_row(model: Any, value: Any) -> Any:
-    """The row with primary key ``value``, or None for a missing, malformed or unknown key."""
-    try:
-        pk = int(value)
-    except (TypeError, ValueError):
-        return None
-    manager = model.objects if hasattr(model, "objects") else model
-    return manager.filter(pk=pk).first()
-
-
-def parse_time(
-    value: Any,
-    *,
-    field: str,
-    label: str,
-    errors: dict[str, str],
-    not_after: datetime | None = None,
-    after: datetime | None = None,
-) -> datetime | None:
-    """A date-time from a form or the API ("2026-11-27 09:30", ISO 8601; naive means Asia/Shanghai), or
-    None when empty. ``not_after``: may not be later (a minute of clock skew allowed); ``after``: must be
-    later. Problems go into ``errors[field]``."""
-    if value in (None, ""):
-        return None
-    at = value if isinstance(value, datetime) else parse_datetime(str(value).strip().replace(" ", "T", 1))
-    if at is None:
-        errors[field] = f"{label}格式不对，应如 2026-11-27 09:30"
-        return None
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at)
-    if not_after is not None and at > not_after + timedelta(minutes=1):
-        errors[field] = f"{label}不能晚于当前时间"
-    if after is not None and at <= after:
-        errors[field] = f"{label}须晚于当前时间"
-    return at
 
 
 def signature_create(
@@ -153,8 +81,6 @@ def signature_create(
     """Record 签发/审批 of ``obj`` by ``signer``: the content as signed and its SHA-256
     (:func:`content_hash`). Call inside the signing transaction; the caller freezes ``obj`` and writes
     the audit entry."""
-    from yuqing.cases.models import Signature
-
     return Signature.objects.create(
         case=case,
         object_type=obj._meta.label_lower,

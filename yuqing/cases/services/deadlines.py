@@ -11,6 +11,8 @@ from yuqing.audit.services import audit_record
 from yuqing.cases.models import AccountabilityRecord, Case, Deadline
 from yuqing.cases.services.common import notify_after_commit, now_or, user_label
 from yuqing.org import access
+from yuqing.org.models import Person
+from yuqing.org.selectors import current_assignments, role_holders
 
 
 def _ref(obj: models.Model | None) -> tuple[str, str]:
@@ -66,9 +68,6 @@ def deadlines_cancel(*, case: Case, kinds: set[str] | None = None, at: datetime 
 def _responsible_person(deadline: Deadline) -> tuple[Any, str]:
     """Who answers for a missed deadline: its owner, else the department's head, else the office's
     director (三(五): 科室负责人和处置责任人负直接责任)."""
-    from yuqing.org.models import Person
-    from yuqing.org.selectors import current_assignments
-
     if deadline.owner_id:
         person = Person.objects.filter(user_id=deadline.owner_id).first()
         return person, person.name if person else user_label(deadline.owner)
@@ -85,8 +84,6 @@ def _responsible_person(deadline: Deadline) -> tuple[Any, str]:
 def deadlines_sweep(*, now: datetime | None = None) -> int:
     """Mark every open deadline past due as missed, once: an audit entry, a notice to the office, and —
     for reports (迟报) — an accountability record awaiting a decision. Returns how many were marked."""
-    from yuqing.org.selectors import role_holders
-
     at = now_or(now)
     ids = list(
         Deadline.objects.filter(

@@ -27,6 +27,7 @@ from yuqing.cases.services.common import (
     user_label,
 )
 from yuqing.cases.services.response import WRITERS, _action_create, _user
+from yuqing.org.selectors import role_holders
 
 # --- response plan (应急响应) -----------------------------------------------------------------------
 
@@ -149,7 +150,6 @@ def response_plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None 
             case_transition(
                 case=case, to=cv.PLAN_PENDING, user=user, reason=f"应对方案第{plan.version}版报批", now=at
             )
-        from yuqing.org.selectors import role_holders
 
         leaders = role_holders(flow.LEADERS)
         notify_after_commit(

@@ -34,7 +34,11 @@ from yuqing.cases.services.common import (
     require_role,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
+from yuqing.core.hooks import run_hooks
+from yuqing.items.models import Item
 from yuqing.org import access
+from yuqing.org.models import ExternalAgency, Person
+from yuqing.org.selectors import role_holders
 
 WRITERS = flow.OFFICE | flow.LEADERS
 
@@ -158,8 +162,6 @@ def accountability_record(
     *, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None
 ) -> AccountabilityRecord:
     """问责 (三(五)): recorded by the office, the group's leaders or 纪检组."""
-    from yuqing.org.models import Person
-
     require_role(user, WRITERS | {access.AUDITOR}, "记录问责")
     errors: dict[str, str] = {}
     person = fetch_row(Person, data.get("person_id"))
@@ -206,8 +208,6 @@ def source_request_create(
     *, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None
 ) -> SourceControlRequest:
     """源头控制: a takedown/correction request to the first publisher or a platform (失实 cases)."""
-    from yuqing.org.models import ExternalAgency
-
     require_role(user, WRITERS, "记录源头控制请求")
     refuse_unless_open(case, "记录源头控制请求")
     at = now_or(now)
@@ -282,8 +282,6 @@ def coordination_log(
     *, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None
 ) -> CoordinationLog:
     """协调配合: record a contact with an outside agency or website."""
-    from yuqing.org.models import ExternalAgency
-
     require_role(user, WRITERS, "记录协调情况")
     at = now_or(now)
     errors: dict[str, str] = {}
@@ -388,8 +386,6 @@ def evaluation_save(
             new=audit_snapshot(evaluation),
         )
         if submit:
-            from yuqing.org.selectors import role_holders
-
             group = role_holders(flow.LEADERS)
             notify_after_commit(
                 group,
@@ -408,8 +404,6 @@ def tracking_check(*, now: datetime | None = None) -> list[Case]:
     """Restart (→ 处置中) every case in 后期跟踪 whose event grew past the reopen thresholds since tracking
     began: at least ``reopen_growth`` new items, of which at least ``reopen_negative_share`` negative.
     The system makes the move: an audit entry with no user, and an alert to the office and leaders."""
-    from yuqing.items.models import Item
-
     cfg = ProcedureSettings.current()
     restarted = []
     for case in Case.objects.filter(state=cv.TRACKING, event__isnull=False):
@@ -424,18 +418,12 @@ def tracking_check(*, now: datetime | None = None) -> list[Case]:
             f"后期跟踪期间舆情再起：新增 {grown} 条信息，其中负面 {new_negative} 条"
             f"（阈值：新增≥{cfg.reopen_growth} 且负面占比≥{cfg.reopen_negative_share:.0%}）"
         )
-        case_transition(case=case, to=cv.RESPONDING, user=None, reason=reason, now=now)
-        _raise_restart_alert(case, reason)
+        # The restart and the re-armed alert (events) commit together, or neither does.
+        with transaction.atomic():
+            case = case_transition(case=case, to=cv.RESPONDING, user=None, reason=reason, now=now)
+            run_hooks("case.restarted", case=case, reason=reason, now=now)
         restarted.append(case)
     return restarted
-
-
-def _raise_restart_alert(case: Case, reason: str) -> None:
-    """An alert for the restart on the case's event, through the normal alert path (chain, escalation)."""
-    from yuqing.events.alerts import alert_rearm
-
-    if case.event is not None:
-        alert_rearm(case.event, level=case.severity, reason=f"案件「{case.title}」重新启动：{reason}")
 
 
 def tracking_end(*, case: Case, user: Any, reason: str = "", now: datetime | None = None) -> Case:

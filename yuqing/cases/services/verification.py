@@ -15,7 +15,7 @@ from django.db import transaction
 from yuqing.audit.services import audit_record
 from yuqing.cases import flow
 from yuqing.cases import vocab as cv
-from yuqing.cases.access import department_of_case, speaks_for_department
+from yuqing.cases.access import department_of_case, may_read, speaks_for_department
 from yuqing.cases.models import Attachment, Case, ProcedureSettings, VerificationTask
 from yuqing.cases.services.case import case_transition, refuse_unless_open
 from yuqing.cases.services.common import (
@@ -30,6 +30,8 @@ from yuqing.cases.services.common import (
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_cancel, deadlines_meet
 from yuqing.org import access
+from yuqing.org.models import Department
+from yuqing.org.selectors import role_holders
 
 VERIFY_FIELDS = {
     "basic_facts": "基本情况",
@@ -50,9 +52,6 @@ def verification_assign(
 ) -> VerificationTask:
     """通报: send the department a verification task (deadline by severity unless given), notify its head
     and handlers, and move a new case to 已通报."""
-    from yuqing.org.models import Department
-    from yuqing.org.selectors import role_holders
-
     require_role(user, flow.OFFICE | flow.LEADERS, "通报事发科室")
     refuse_unless_open(case, "布置核实")
     errors: dict[str, str] = {}
@@ -171,7 +170,6 @@ def verification_submit(
             old={"finding": old_finding},
             new={**values, "finding": finding},
         )
-        from yuqing.org.selectors import role_holders
 
         office = role_holders(flow.OFFICE | flow.LEADERS)
         notify_after_commit(
@@ -248,8 +246,6 @@ def attachment_add(
 ) -> Attachment:
     """Store evidence outside the web root after checking size, extension and the file's real type (a
     renamed executable or an HTML page called .pdf is refused)."""
-    from yuqing.cases.access import may_read
-
     if not may_read(user, case) or not (
         access.has_role(user, *(flow.OFFICE | flow.LEADERS)) or department_of_case(user, case)
     ):

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from yuqing.cases.access import level_name, user_clearance
+
 register = template.Library()
 
 
@@ -29,8 +31,6 @@ def err(refusal: Any, field: str) -> str:
 def case_title_for(case: Any, user: Any) -> str:
     """``case|case_title_for:request.user`` — the case's title, or ``[秘密] 案件 #12`` for a reader whose
     clearance is below the case's 密级 (task owners included: a commentator sees the task, not the case)."""
-    from yuqing.cases.access import level_name, user_clearance
-
     if case is None:
         return ""
     if user_clearance(user) >= case.confidentiality:

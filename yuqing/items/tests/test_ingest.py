@@ -8,6 +8,7 @@ import pytest
 from yuqing.items.canonical import canonical_url
 from yuqing.items.ingest import Status, ingest_entries
 from yuqing.items.models import Item
+from yuqing.items.services import items_mark_duplicates
 from yuqing.sources.fetchers.base import RawEntry
 from yuqing.sources.models import Source, SourceKind
 
@@ -95,6 +96,18 @@ def test_same_text_from_another_source_is_kept_and_points_at_the_earliest_copy(s
     first = Item.objects.get(source=source)
     copy = Item.objects.get(source=other_source)
     assert copy.duplicate_of_id == first.id
+
+
+def test_a_duplicate_pointer_once_set_is_kept_by_the_one_writer(source, other_source):
+    ingest_entries([entry(1), entry(2)], source=source)
+    ingest_entries([entry(1, url="https://bbs.example.cn/t/5")], source=other_source)
+    first, second = Item.objects.filter(source=source).order_by("id")
+    copy = Item.objects.get(source=other_source)
+    # The clusterer later takes the copy for a repost of the second item: the exact copy keeps its pointer.
+    assert items_mark_duplicates({copy.id: second.id, second.id: first.id}) == 1
+    copy.refresh_from_db()
+    second.refresh_from_db()
+    assert (copy.duplicate_of_id, second.duplicate_of_id) == (first.id, first.id)
 
 
 def test_missing_publish_time_falls_back_to_fetch_time(source):

@@ -85,7 +85,7 @@ def test_the_roster_query_count_does_not_grow_with_people(auditor, talent, djang
     for i in range(10):
         person = make_persona(f"p{i}", f"人员{i}", access.COMMENTATOR, department="法制科").person
         training_record_add(person=person, course="培训", date=date(2026, 1, 1), hours=2)
-    # 8 = 7 for the page + the login-lock check every session request makes (core.middleware).
+    # 8 = 7 for the page + the login-lock check every session request makes (org.middleware).
     with django_assert_max_num_queries(8):
         html = client.get("/org/roster/").content.decode()
     assert "人员9" in html

@@ -10,19 +10,9 @@ from django.db import transaction
 
 from yuqing.audit.services import audit_record
 from yuqing.cases.models import Case
-from yuqing.cases.services.common import (
-    ProcedureError,
-    clean_text,
-    fetch_row,
-    forbidden,
-    invalid,
-    notify_after_commit,
-    now_or,
-    parse_time,
-    require_role,
-    user_label,
-)
+from yuqing.cases.services.common import ProcedureError, forbidden, invalid, notify_after_commit, require_role
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
+from yuqing.core.common import clean_text, fetch_row, now_or, parse_time, user_label
 from yuqing.org import access
 from yuqing.releases.models import GuidancePost, GuidanceTask, TalkingPoint
 from yuqing.releases.services.common import (

@@ -10,7 +10,8 @@ from django.db.models import Max, Q
 
 from yuqing.audit.services import audit_record
 from yuqing.cases.models import Case
-from yuqing.cases.services.common import clean_text, invalid, now_or, parse_time, require_role
+from yuqing.cases.services.common import invalid, require_role
+from yuqing.core.common import clean_text, now_or, parse_time
 from yuqing.releases.coverage import key_terms as extract_terms
 from yuqing.releases.models import TalkingPoint
 from yuqing.releases.services.common import POINT_EDITORS

@@ -11,21 +11,18 @@ from yuqing.audit.services import audit_record
 from yuqing.cases.models import Case, Deadline, ProcedureSettings, Signature
 from yuqing.cases.services.common import (
     ProcedureError,
-    clean_text,
-    content_hash,
     forbidden,
     invalid,
     notify_after_commit,
-    now_or,
-    parse_time,
     require_role,
     signature_create,
-    user_label,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
+from yuqing.core.common import clean_text, content_hash, now_or, parse_time, user_label
 from yuqing.org.selectors import role_holders
 from yuqing.releases import coverage as cov
 from yuqing.releases.models import CHANNELS, CHECKLIST, KINDS, RESPONSE_KINDS, Release, SecrecyReview
+from yuqing.releases.selectors import talking_points_current
 from yuqing.releases.services.common import (
     AUTHORS,
     REVIEWERS,
@@ -189,8 +186,6 @@ def release_submit(*, release: Release, user: Any, now: datetime | None = None) 
 
 def release_coverage(release: Release, *, at: datetime | None = None) -> list[cov.PointCoverage]:
     """Coverage of the current talking points of the release's topics (all current points if none)."""
-    from yuqing.releases.selectors import talking_points_current
-
     points = talking_points_current(at=at, topics=release.topics or None, case=release.case)
     text = f"{release.title}\n{release.body}"
     return [

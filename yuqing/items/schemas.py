@@ -1,20 +1,10 @@
-"""Shared API schemas."""
+"""The items API's output schemas."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from ninja import Schema
-
-
-class FieldError(Schema):
-    field: str
-    message: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: list[FieldError] = []
 
 
 class SourceRef(Schema):

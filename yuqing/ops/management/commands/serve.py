@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from waitress import serve
 
-        from yuqing.wsgi import application
+        from yuqing.wsgi import application  # lazy: importing it builds the WSGI handler
 
         self.stdout.write(f"Web 服务：http://{settings.HOST}:{settings.PORT}/")
         serve(application, host=settings.HOST, port=settings.PORT, threads=options["threads"], ident="yuqing")

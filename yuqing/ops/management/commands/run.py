@@ -11,6 +11,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from yuqing.demo.services import demo_sources_follow_port
+from yuqing.sources.tasks import schedule_polls
+
 
 class Command(BaseCommand):
     help = "启动 Web 服务、后台任务与调度（嵌入式默认部署）"
@@ -19,11 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2, help="后台任务线程数")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from yuqing.sources.tasks import schedule_polls
-
         if settings.DEMO:
-            from yuqing.demo.services import demo_sources_follow_port
-
             demo_sources_follow_port()  # setup may have run with another YUQING_PORT
         schedule_polls()  # queue the first poll now rather than at the next minute boundary
         python = [sys.executable, "-m", "yuqing.cli"]

@@ -8,6 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from yuqing.analysis.classify.datasets import CorpusError
+from yuqing.analysis.train import MODELS_DIR, train_all
+from yuqing.events.services import corrections_as_examples
+
 
 class Command(BaseCommand):
     help = "用仓库内的标注数据和工作人员的更正重新训练分类模型，生成新版本"
@@ -19,10 +23,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from yuqing.analysis.classify.datasets import CorpusError
-        from yuqing.analysis.train import MODELS_DIR, train_all
-        from yuqing.events.services import corrections_as_examples
-
         examples = list(corrections_as_examples())
         out = Path(options["out"]) if options["out"] else MODELS_DIR
         self.stdout.write(f"训练中：{len(examples)} 条工作人员更正将作为补充样本……")

@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from yuqing.demo.services import demo_disable, demo_load
+
 
 class Command(BaseCommand):
     help = "初始化：数据库迁移、演示数据、管理员账号"
@@ -18,8 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("数据库迁移完成")
-        from yuqing.demo.services import demo_disable, demo_load
-
         if settings.DEMO:
             sources = demo_load()
             self.stdout.write(f"演示数据已就绪：{len(sources)} 个演示订阅源（YUQING_DEMO=0 可关闭）")

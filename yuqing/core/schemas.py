@@ -1,0 +1,15 @@
+"""API schemas shared by every app: the error body of a refused or invalid request."""
+
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[FieldError] = []
