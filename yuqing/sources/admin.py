@@ -1,10 +1,13 @@
+"""Admin: monitored sources; every add, change and delete is audited (``source.create|update|delete``)."""
+
 from django.contrib import admin
 
+from yuqing.audit.admin import AuditedAdmin
 from yuqing.sources.models import Source
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(AuditedAdmin):
     list_display = (
         "name",
         "kind",
