@@ -7,10 +7,16 @@ from typing import Any
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db import models, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from yuqing.audit.admin import AuditedAdmin
+from yuqing.audit.services import audit_record
 from yuqing.org.models import (
     ApiToken,
     Department,
@@ -26,7 +32,8 @@ from yuqing.org.services import login_unlock
 class ApiTokenAdmin(AuditedAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked")
     list_filter = ("revoked",)
-    readonly_fields = ("prefix", "token_hash", "created_at", "last_used_at")
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+    exclude = ("token_hash",)  # not the token, but nothing of it is shown: only the prefix names it
     audit_exclude = ("token_hash",)
 
 
@@ -112,3 +119,39 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
         with transaction.atomic():
             for username, ip in sorted(set(queryset.values_list("username", "ip_address")), key=str):
                 login_unlock(username=username, ip_address=ip, actor=request.user)
+
+
+# Accounts: every save (flags, groups, permissions included) is audited; a password reset is audited
+# without its hash; an account is deactivated (有效 off), never deleted, so its audit trail keeps a name.
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    audit_exclude = ("password", "last_login")
+    readonly_fields = ("last_login", "date_joined")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        user = self.get_object(request, unquote(id))
+        before = user.password if user is not None else None
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if user is not None:
+                user.refresh_from_db(fields=["password"])
+                if user.password != before:
+                    state = "已重设" if user.has_usable_password() else "已停用密码登录"
+                    new = {"password": state}
+                    audit_record(actor=request.user, action="user.password", obj=user, new=new)
+        return response
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdmin, DjangoGroupAdmin):
+    pass
