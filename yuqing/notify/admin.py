@@ -202,3 +202,6 @@ class NotificationAdmin(ConfidentialTextAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an inbox is evidence that a person was told

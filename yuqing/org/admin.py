@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessFailureLogAdmin as AxesAccessFailureLogAdmin
+from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -15,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 
-from yuqing.audit.admin import AuditedAdmin
+from yuqing.audit.admin import AuditedAdmin, ReadOnlyAdmin
 from yuqing.audit.services import audit_record
 from yuqing.org.models import (
     ApiToken,
@@ -105,13 +107,28 @@ class ExternalAgencyAdmin(AuditedAdmin):
 
 
 # django-axes' failed logins: deleting a user name's records at an address lifts the locks they make
-# (org.selectors.login_lock), through the audited org.services.login_unlock.
-if admin.site.is_registered(AccessAttempt):
-    admin.site.unregister(AccessAttempt)
+# (org.selectors.login_lock), through the audited org.services.login_unlock. The login logs are
+# evidence and read-only here.
+for _axes_model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_axes_model):
+        admin.site.unregister(_axes_model)
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin, AxesAccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(ReadOnlyAdmin, AxesAccessFailureLogAdmin):
+    pass
 
 
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         login_unlock(username=obj.username, ip_address=obj.ip_address, actor=request.user)
 
