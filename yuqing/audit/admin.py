@@ -29,7 +29,9 @@ class AuditedAdmin(admin.ModelAdmin):
         return audit_snapshot(saved, exclude=self.audit_exclude) if saved is not None else None
 
     def _audit_save(self, request: HttpRequest, obj: models.Model, name: str, before: dict | None) -> None:
-        after = audit_snapshot(obj, exclude=self.audit_exclude)
+        # Read back as stored, like ``before``: the form's values (local-time datetimes) would otherwise
+        # show as changed when only their spelling differs.
+        after = self._reload(obj) or audit_snapshot(obj, exclude=self.audit_exclude)
         if before is None:
             audit_record(actor=request.user, action=f"{name}.create", obj=obj, new=after)
             return

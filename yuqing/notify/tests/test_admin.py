@@ -1,4 +1,5 @@
-"""A channel's secrets never reach the admin page; saving the page unchanged keeps them."""
+"""The admin: a channel's secrets never reach its page and saving it unchanged keeps them; saves record only
+what changed."""
 
 from __future__ import annotations
 
@@ -46,3 +47,19 @@ def test_a_new_secret_typed_on_the_channel_page_replaces_the_old_one(admin_clien
     assert channel.settings == {"url": URL, "secret": "SECnew"}
     entry = AuditEntry.objects.get(action="channelconfig.update")
     assert set(entry.new) == {"settings_fingerprint"} and "SECnew" not in str(entry.new)
+
+
+def test_a_shift_whose_note_is_changed_in_the_admin_records_only_the_note(admin_client, clerk):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from yuqing.notify.models import DutyShift
+
+    start = timezone.now().replace(second=0, microsecond=0)
+    shift = DutyShift.objects.create(person=clerk.person, start=start, end=start + timedelta(hours=8))
+    url = f"/admin/notify/dutyshift/{shift.id}/change/"
+    data = change_page_data(admin_client, url)
+    data["note"] = "夜班"
+    assert admin_client.post(url, data).status_code == 302
+    assert AuditEntry.objects.get(action="dutyshift.update").new == {"note": "夜班"}
