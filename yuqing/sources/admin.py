@@ -1,13 +1,55 @@
 """Admin: monitored sources; every add, change and delete is audited (``source.create|update|delete``)."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
 from yuqing.audit.admin import AuditedAdmin
 from yuqing.sources.models import Source
 
+MASK = "***"
+
+
+class SourceForm(forms.ModelForm):
+    """Request headers may carry credentials (Cookie, Authorization): the page shows their names with the
+    values masked; a header left as ``***`` keeps its stored value."""
+
+    class Meta:
+        model = Source
+        fields = (
+            "name",
+            "kind",
+            "url",
+            "media_type",
+            "poll_interval",
+            "enabled",
+            "headers",
+            "options",
+            "intranet",
+            "respect_robots",
+            "next_poll_at",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        headers = self.instance.headers if self.instance.pk is not None else None
+        if isinstance(headers, dict) and "headers" in self.fields:
+            self.initial["headers"] = {name: MASK for name in headers}
+            self.fields["headers"].help_text = "已保存的请求头的值显示为 ***：保留即沿用原值，填新值即替换。"
+
+    def clean_headers(self) -> Any:
+        value = self.cleaned_data.get("headers")
+        if self.instance.pk is None or not isinstance(value, dict):
+            return value
+        stored = Source.objects.filter(pk=self.instance.pk).values_list("headers", flat=True).first()
+        stored = stored if isinstance(stored, dict) else {}
+        return {name: stored.get(name, v) if v == MASK else v for name, v in value.items()}
+
 
 @admin.register(Source)
 class SourceAdmin(AuditedAdmin):
+    form = SourceForm
     list_display = (
         "name",
         "kind",
