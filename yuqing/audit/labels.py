@@ -9,6 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 
 ACTION_LABELS: dict[str, str] = {
     "source.create": "新增监测源",
+    "source.poll_now": "安排立即采集",
     "label.correct": "更正分析标签",
     "alert.raise": "产生预警",
     "alert.acknowledge": "确认预警",

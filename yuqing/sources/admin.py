@@ -4,8 +4,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
 
 from yuqing.audit.admin import AuditedAdmin
+from yuqing.audit.services import audit_record
 from yuqing.sources.models import Source
 
 MASK = "***"
@@ -96,8 +100,19 @@ class SourceAdmin(AuditedAdmin):
     actions = ["poll_now"]
 
     @admin.action(description="立即采集所选源")
-    def poll_now(self, request, queryset):
-        from django.utils import timezone
-
-        updated = queryset.update(next_poll_at=timezone.now(), claimed_at=None)
-        self.message_user(request, f"已安排 {updated} 个源在一分钟内采集")
+    def poll_now(self, request: HttpRequest, queryset: Any) -> None:
+        now = timezone.now()
+        with transaction.atomic():
+            sources = list(queryset.select_for_update().order_by("pk"))
+            for source in sources:
+                old = source.next_poll_at
+                Source.objects.filter(pk=source.pk).update(next_poll_at=now, claimed_at=None)
+                audit_record(
+                    actor=request.user,
+                    action="source.poll_now",
+                    obj=source,
+                    old={"next_poll_at": old.isoformat() if old else None},
+                    new={"next_poll_at": now.isoformat()},
+                    request=request,
+                )
+        self.message_user(request, f"已安排 {len(sources)} 个源在一分钟内采集")

@@ -47,3 +47,14 @@ def test_a_new_header_value_typed_on_the_source_page_replaces_the_old_one(admin_
     assert admin_client.post(url, data).status_code == 302
     source.refresh_from_db()
     assert source.headers == {"Cookie": "session=NEW", "Accept": "text/xml"}
+
+
+def test_polling_a_source_now_from_the_admin_is_audited(admin_client, source):
+    response = admin_client.post(
+        "/admin/sources/source/", {"action": "poll_now", "_selected_action": [source.id]}
+    )
+    assert response.status_code == 302
+    source.refresh_from_db()
+    entry = AuditEntry.objects.get(action="source.poll_now")
+    assert entry.object_id == str(source.id)
+    assert entry.new == {"next_poll_at": source.next_poll_at.isoformat()}
