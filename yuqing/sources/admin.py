@@ -1,5 +1,6 @@
 """Admin: monitored sources; every add, change and delete is audited (``source.create|update|delete``)."""
 
+import json
 from typing import Any
 
 from django import forms
@@ -7,6 +8,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from yuqing.audit.admin import AuditedAdmin
 from yuqing.audit.services import audit_record
@@ -54,6 +56,18 @@ class SourceForm(forms.ModelForm):
 @admin.register(Source)
 class SourceAdmin(AuditedAdmin):
     form = SourceForm
+    audit_exclude = ("headers",)
+
+    def _reload(self, obj: Any) -> dict[str, Any] | None:
+        """The audit view of a source: header values masked, plus a keyed fingerprint so a change shows."""
+        data = super()._reload(obj)
+        if data is not None:
+            headers = Source.objects.filter(pk=obj.pk).values_list("headers", flat=True).first() or {}
+            raw = json.dumps(headers, sort_keys=True, ensure_ascii=False)
+            data["headers"] = {name: MASK for name in headers} if isinstance(headers, dict) else MASK
+            data["headers_fingerprint"] = salted_hmac("yuqing.sources.headers", raw).hexdigest()[:16]
+        return data
+
     list_display = (
         "name",
         "kind",

@@ -47,6 +47,8 @@ def test_a_new_header_value_typed_on_the_source_page_replaces_the_old_one(admin_
     assert admin_client.post(url, data).status_code == 302
     source.refresh_from_db()
     assert source.headers == {"Cookie": "session=NEW", "Accept": "text/xml"}
+    entry = AuditEntry.objects.get(action="source.update")
+    assert set(entry.new) == {"headers_fingerprint"} and "session=" not in str(entry.old) + str(entry.new)
 
 
 def test_polling_a_source_now_from_the_admin_is_audited(admin_client, source):
