@@ -14,17 +14,24 @@ import pkgutil
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django import forms
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin import site as admin_site
 from django.shortcuts import resolve_url
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import yuqing
 from conftest import make_persona
+from tests.admin_forms import change_page_data
 from yuqing.api.urls import api
+from yuqing.audit.models import AuditEntry
+from yuqing.audit.services import audit_changes, audit_snapshot
 from yuqing.core import permissions
 from yuqing.core.permissions import LOGGED_IN, PUBLIC, STAFF, RouteSpec
 from yuqing.org import access
@@ -232,3 +239,143 @@ def test_the_matrix_notices_a_page_that_forgets_its_role_check(personas):
     response = request(route, spec, personas["outsider"], {})
     assert response.status_code == 200
     assert verdict(route, spec, personas["outsider"], response).startswith("should be refused with 403")
+
+
+# ---- the admin's change views ------------------------------------------------------------------------
+# Every registered ModelAdmin, GET and POST of one row's change page, as every persona: only the system
+# administrator (the superuser) reaches them, and a POST either changes nothing or leaves an audit entry.
+
+ADMINS = {model._meta.label_lower: model_admin for model, model_admin in admin_site._registry.items()}
+
+
+def admin_rows() -> None:
+    """One row of every model the admin shows (the personas already made users, people, departments,
+    role assignments and audit entries; the migrations made the alert rules)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from yuqing.cases.models import ProcedureSettings
+    from yuqing.events import services as event_services
+    from yuqing.events.models import Alert, EscalationContact, Event, SeveritySettings
+    from yuqing.items.ingest import ingest_entries
+    from yuqing.items.models import Item
+    from yuqing.notify import services as notify_services
+    from yuqing.notify.channels.base import Message
+    from yuqing.notify.models import ChannelConfig, DutyShift, NotificationPreference
+    from yuqing.org.models import ExternalAgency, Person
+    from yuqing.org.services import api_token_create, training_record_add
+    from yuqing.policies.tests.factories import DEDUCTION, make_policy
+    from yuqing.sources.fetchers.base import RawEntry
+    from yuqing.sources.models import Source, SourceKind
+
+    now = timezone.now()
+    person = Person.objects.exclude(user=None).order_by("pk").first()
+    assert person is not None
+    user = person.user
+    Group.objects.create(name="值班组")
+    api_token_create(user=user, name="脚本")
+    training_record_add(person=person, course="舆情应对培训", date=now.date(), hours=4)
+    ExternalAgency.objects.create(name="市委网信办", contact_person="王", phone="12345")
+    source = Source.objects.create(name="测试论坛", kind=SourceKind.RSS, url="http://bbs.example.cn/rss")
+    ingest_entries(
+        [RawEntry(url="http://bbs.example.cn/t/1", title="个税汇算", content="正文", published_at=None)],
+        source=source,
+    )
+    item = Item.objects.get()
+    event_services.label_correct(item=item, field="sentiment", value="negative", user=user)
+    event_services.monitoring_plan_save(actor=None, plan=None, data={"name": "个税", "subject_words": "个税"})
+    event = Event.objects.create(key="e1", title="办税厅排队", size=3, severity="significant", score=50.0)
+    SeveritySettings.current()
+    EscalationContact.objects.create(position=0, user=user, note="值班")
+    Alert.objects.create(event=event, level="significant", reason="规则", chain=[user.pk])
+    ChannelConfig.objects.create(
+        kind="webhook",
+        name="指挥平台",
+        settings={"url": "http://127.0.0.1:9/hook", "secret": "whsec-0123456789abcdef"},
+    )
+    NotificationPreference.objects.create(user=user)
+    DutyShift.objects.create(person=person, start=now, end=now + timedelta(hours=8), note="夜班")
+    notify_services.notify([user], Message("较大舆情", "内容"))
+    ProcedureSettings.current()
+    make_policy(DEDUCTION)
+    AccessAttempt.objects.create(
+        username="x", ip_address="10.0.0.1", failures_since_start=1, attempt_time=now
+    )
+    AccessLog.objects.create(username="x", ip_address="10.0.0.1", attempt_time=now)
+    AccessFailureLog.objects.create(username="x", ip_address="10.0.0.1", attempt_time=now)
+
+
+def writable(model_admin: Any, superuser: Any) -> bool:
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    return bool(model_admin.has_change_permission(request, None))
+
+
+def mutate(data: dict[str, Any], form: Any) -> None:
+    """Change the first plain text field of the form, so that a POST is a real change."""
+    for name, field in form.fields.items():
+        if type(field) is forms.CharField and name in data and isinstance(data[name], str):
+            data[name] = (data[name] + "改")[-(field.max_length or 1000) :]
+            return
+
+
+def test_every_admin_is_read_only_or_audited(admin_user):
+    """A plain ModelAdmin saves and deletes with no audit entry: each admin must refuse the write it does
+    not audit (AuditedAdmin, or a service called from save_model/delete_model)."""
+    request = RequestFactory().get("/admin/")
+    request.user = admin_user
+    plain = admin.ModelAdmin
+    wrong = []
+    for label, model_admin in sorted(ADMINS.items()):
+        kind = type(model_admin)
+        name = f"{label} ({kind.__module__}.{kind.__name__})"
+        saves = model_admin.has_add_permission(request) or model_admin.has_change_permission(request, None)
+        if saves and kind.save_model is plain.save_model:
+            wrong.append(f"{name}: saves, and save_model is not audited")
+        if model_admin.has_delete_permission(request, None) and (
+            kind.delete_model is plain.delete_model or kind.delete_queryset is plain.delete_queryset
+        ):
+            wrong.append(f"{name}: deletes, and the deletion is not audited")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("label", sorted(ADMINS))
+def test_admin_change_view_answers_each_persona_and_never_writes_unaudited(label, personas):
+    admin_rows()
+    model = ADMINS[label].model
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, f"admin_rows() makes no {label}: add one"
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
+    login = reverse("admin:login")
+    superuser = personas["superuser"]
+    wrong = {}
+    for persona, user in personas.items():
+        if user is superuser:
+            continue
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url, {})
+            if not (response.status_code == 302 and response["Location"].startswith(login)):
+                wrong[f"{persona} {method.upper()}"] = f"should go to {login}, got {response.status_code}"
+    client = Client()
+    client.force_login(superuser)
+    page = client.get(url)
+    assert page.status_code == 200, f"{url}: {page.status_code}"
+    data = change_page_data(client, url)
+    mutate(data, page.context["adminform"].form)
+    before, entries = audit_snapshot(obj), AuditEntry.objects.count()
+    response = client.post(url, data)
+    current = model._default_manager.filter(pk=obj.pk).first()
+    after = audit_snapshot(current) if current is not None else None
+    if writable(ADMINS[label], superuser):
+        if response.status_code != 302:
+            errors = response.context["adminform"].form.errors if response.context else response.status_code
+            wrong["superuser POST"] = f"an unchanged page with one text field changed was refused: {errors}"
+    elif response.status_code != 403:
+        wrong["superuser POST"] = f"read-only, should be refused with 403, got {response.status_code}"
+    if after != before and AuditEntry.objects.count() == entries:
+        wrong["superuser POST"] = f"changed {audit_changes(before, after)} with no audit entry"
+    assert not wrong, f"{label} ({url}):\n" + "\n".join(f"  {p}: {w}" for p, w in wrong.items())

@@ -29,7 +29,9 @@ class AuditedAdmin(admin.ModelAdmin):
         return audit_snapshot(saved, exclude=self.audit_exclude) if saved is not None else None
 
     def _audit_save(self, request: HttpRequest, obj: models.Model, name: str, before: dict | None) -> None:
-        after = audit_snapshot(obj, exclude=self.audit_exclude)
+        # Read back as stored, like ``before``: the form's values (local-time datetimes) would otherwise
+        # show as changed when only their spelling differs.
+        after = self._reload(obj) or audit_snapshot(obj, exclude=self.audit_exclude)
         if before is None:
             audit_record(actor=request.user, action=f"{name}.create", obj=obj, new=after)
             return
@@ -41,6 +43,25 @@ class AuditedAdmin(admin.ModelAdmin):
         before = self._reload(obj) if change else None
         super().save_model(request, obj, form, change)
         self._audit_save(request, obj, self._audit_name(obj), before)
+
+    @staticmethod
+    def _related_ids(obj: models.Model) -> dict[str, list[Any]]:
+        return {
+            field.name: sorted(getattr(obj, field.name).values_list("pk", flat=True))
+            for field in obj._meta.many_to_many
+        }
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Many-to-many fields (a user's groups and permissions) are saved after the row: audited here."""
+        obj = form.instance
+        before = self._related_ids(obj)
+        if not change:
+            before = {name: [] for name in before}
+        super().save_related(request, form, formsets, change)
+        old, new = audit_changes(before, self._related_ids(obj))
+        if old or new:
+            action = f"{self._audit_name(obj)}.update"
+            audit_record(actor=request.user, action=action, obj=obj, old=old, new=new)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         before = audit_snapshot(obj, exclude=self.audit_exclude)

@@ -9,6 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 
 ACTION_LABELS: dict[str, str] = {
     "source.create": "新增监测源",
+    "source.poll_now": "安排立即采集",
     "label.correct": "更正分析标签",
     "alert.raise": "产生预警",
     "alert.acknowledge": "确认预警",
@@ -21,6 +22,9 @@ ACTION_LABELS: dict[str, str] = {
     "login.unlock": "解除登录锁定",
     "plan.create": "新建监测方案",
     "plan.update": "修改监测方案",
+    "case.finding": "认定或修改事实认定",
+    "report.supersede": "情况报告被替代",
+    "user.password": "重设账号密码",
     "token.create": "创建 API 令牌",
     "person.create": "新增人员",
     "role.assign": "任命角色",

@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -32,7 +32,7 @@ from yuqing.analysis.cluster import Clusterer, ClusterItem
 from yuqing.analysis.event_summary import summarize_event
 from yuqing.analysis.propagation import propagation_graph
 from yuqing.analysis.severity import Thresholds, event_stats, score_event
-from yuqing.audit.services import audit_record
+from yuqing.audit.services import audit_changes, audit_record, audit_snapshot
 from yuqing.events.alerts import alerts_evaluate
 from yuqing.events.models import ClusterState, Event, LabelCorrection, Lease, MonitoringPlan, SeveritySettings
 from yuqing.items.models import Item, ItemStage
@@ -443,6 +443,46 @@ def label_correct(*, item: Item, field: str, value: Any, user: Any) -> Any:
         )
         audit_record(actor=user, action="label.correct", obj=item, old={field: old}, new={field: new})
     return new
+
+
+MONITORING_PLAN_FIELDS = (
+    "name",
+    "description",
+    "region_words",
+    "subject_words",
+    "event_words",
+    "exclude_words",
+    "expression",
+    "enabled",
+)
+
+
+def monitoring_plan_save(
+    *, actor: Any, plan: MonitoringPlan | None, data: Mapping[str, Any], request: Any = None
+) -> MonitoringPlan:
+    """Create (``plan`` None) or change a monitoring plan from ``data`` (the editable
+    :data:`MONITORING_PLAN_FIELDS`; others are ignored) and audit it (``plan.create`` / ``plan.update``
+    with the changed values) in one transaction. The stored row is locked and re-read, so an instance a
+    form has already changed does not hide the old values. Raises ``ValidationError`` on invalid values."""
+    with transaction.atomic():
+        if plan is None or plan.pk is None:
+            target, before = MonitoringPlan(), None
+        else:
+            target = MonitoringPlan.objects.select_for_update().get(pk=plan.pk)
+            before = audit_snapshot(target)
+        for name in MONITORING_PLAN_FIELDS:
+            if name in data:
+                setattr(target, name, data[name])
+        target.full_clean()
+        target.save()
+        after = audit_snapshot(target)
+        if before is None:
+            audit_record(actor=actor, action="plan.create", obj=target, new=after, request=request)
+        else:
+            old, new = audit_changes(before, after)
+            if old or new:
+                audit_record(actor=actor, action="plan.update", obj=target, old=old, new=new, request=request)
+    return target
 
 
 def corrections_as_examples() -> Sequence[dict[str, Any]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from yuqing import vocab
 from yuqing.analysis.plans import Doc
-from yuqing.audit.services import audit_changes, audit_record, audit_snapshot
 from yuqing.events import alerts as alert_services
 from yuqing.events import selectors, services
 from yuqing.events.models import Alert, Event, MonitoringPlan
@@ -109,16 +107,7 @@ def label_correct(request: HttpRequest, item_id: int) -> HttpResponse:
 class MonitoringPlanForm(ModelForm):
     class Meta:
         model = MonitoringPlan
-        fields = [
-            "name",
-            "description",
-            "region_words",
-            "subject_words",
-            "event_words",
-            "exclude_words",
-            "expression",
-            "enabled",
-        ]
+        fields = list(services.MONITORING_PLAN_FIELDS)
 
 
 @access.role_required(*access.PLAN_READERS)
@@ -129,16 +118,10 @@ def monitoring_plans(request: HttpRequest) -> HttpResponse:
 @access.role_required(*access.PLAN_EDITORS)
 def monitoring_plan_edit(request: HttpRequest, plan_id: int | None = None) -> HttpResponse:
     plan = get_object_or_404(MonitoringPlan, id=plan_id) if plan_id else None
-    before = audit_snapshot(plan) if plan else None  # the form changes the instance while validating
     form = MonitoringPlanForm(request.POST or None, instance=plan)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            after = audit_snapshot(form.instance)
-            old, new = audit_changes(before, after) if plan else (None, after)
-            action = "plan.update" if plan else "plan.create"
-            audit_record(actor=request.user, action=action, obj=form.instance, old=old, new=new)
-        messages.success(request, f"监测方案“{form.instance.name}”已保存")
+        saved = services.monitoring_plan_save(actor=request.user, plan=plan, data=form.cleaned_data)
+        messages.success(request, f"监测方案“{saved.name}”已保存")
         return redirect("events:monitoring_plans")
     return render(request, "events/monitoring_plan_edit.html", {"form": form, "plan": plan})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils.crypto import salted_hmac
 from yuqing.audit.admin import AuditedAdmin
 from yuqing.audit.services import audit_changes, audit_record, audit_snapshot
 from yuqing.notify import services
+from yuqing.notify.channels.base import mask_settings
 from yuqing.notify.confidential import redact_rows
 from yuqing.notify.models import (
     ChannelConfig,
@@ -35,8 +37,46 @@ def _channel_snapshot(obj: ChannelConfig) -> dict[str, Any]:
     return data
 
 
+def unmask_settings(submitted: Any, stored: dict[str, Any]) -> Any:
+    """``submitted`` with every value still shown masked (``***``, a bot URL without its token) replaced
+    by the stored secret it stands for: saving the page unchanged keeps the secrets."""
+    if not isinstance(submitted, dict):
+        return submitted
+    merged = dict(submitted)
+    for key, value in submitted.items():
+        if key in stored and mask_settings({key: stored[key]}).get(key) == value:
+            merged[key] = stored[key]
+    return merged
+
+
+class ChannelConfigForm(forms.ModelForm):
+    """The page shows the settings masked (secrets, bot tokens in URLs): a secret is never sent to the
+    browser. Leave ``***`` to keep a stored secret, or type a new one."""
+
+    class Meta:
+        model = ChannelConfig
+        fields = ("kind", "name", "enabled", "min_level", "settings")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial["settings"] = self.instance.masked_settings()
+            self.fields["settings"].help_text = (
+                "密钥与机器人地址中的令牌显示为 ***：保留 *** 即沿用原值，改填新值即替换。"
+                + str(self.fields["settings"].help_text)
+            )
+
+    def clean_settings(self) -> Any:
+        value = self.cleaned_data.get("settings")
+        if self.instance.pk is None:
+            return value
+        stored = ChannelConfig.objects.filter(pk=self.instance.pk).values_list("settings", flat=True).first()
+        return unmask_settings(value, stored if isinstance(stored, dict) else {})
+
+
 @admin.register(ChannelConfig)
 class ChannelConfigAdmin(AuditedAdmin):
+    form = ChannelConfigForm
     list_display = ("name", "kind", "enabled", "min_level", "updated_at")
     list_filter = ("kind", "enabled")
     search_fields = ("name",)
@@ -162,3 +202,6 @@ class NotificationAdmin(ConfidentialTextAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an inbox is evidence that a person was told

@@ -5,12 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessFailureLogAdmin as AxesAccessFailureLogAdmin
+from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db import models, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
-from yuqing.audit.admin import AuditedAdmin
+from yuqing.audit.admin import AuditedAdmin, ReadOnlyAdmin
+from yuqing.audit.services import audit_record
 from yuqing.org.models import (
     ApiToken,
     Department,
@@ -26,7 +34,8 @@ from yuqing.org.services import login_unlock
 class ApiTokenAdmin(AuditedAdmin):
     list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked")
     list_filter = ("revoked",)
-    readonly_fields = ("prefix", "token_hash", "created_at", "last_used_at")
+    readonly_fields = ("prefix", "created_at", "last_used_at")
+    exclude = ("token_hash",)  # not the token, but nothing of it is shown: only the prefix names it
     audit_exclude = ("token_hash",)
 
 
@@ -98,13 +107,28 @@ class ExternalAgencyAdmin(AuditedAdmin):
 
 
 # django-axes' failed logins: deleting a user name's records at an address lifts the locks they make
-# (org.selectors.login_lock), through the audited org.services.login_unlock.
-if admin.site.is_registered(AccessAttempt):
-    admin.site.unregister(AccessAttempt)
+# (org.selectors.login_lock), through the audited org.services.login_unlock. The login logs are
+# evidence and read-only here.
+for _axes_model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_axes_model):
+        admin.site.unregister(_axes_model)
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin, AxesAccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(ReadOnlyAdmin, AxesAccessFailureLogAdmin):
+    pass
 
 
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         login_unlock(username=obj.username, ip_address=obj.ip_address, actor=request.user)
 
@@ -112,3 +136,39 @@ class AccessAttemptAdmin(AxesAccessAttemptAdmin):
         with transaction.atomic():
             for username, ip in sorted(set(queryset.values_list("username", "ip_address")), key=str):
                 login_unlock(username=username, ip_address=ip, actor=request.user)
+
+
+# Accounts: every save (flags, groups, permissions included) is audited; a password reset is audited
+# without its hash; an account is deactivated (有效 off), never deleted, so its audit trail keeps a name.
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    audit_exclude = ("password", "last_login")
+    readonly_fields = ("last_login", "date_joined")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        user = self.get_object(request, unquote(id))
+        before = user.password if user is not None else None
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if user is not None:
+                user.refresh_from_db(fields=["password"])
+                if user.password != before:
+                    state = "已重设" if user.has_usable_password() else "已停用密码登录"
+                    new = {"password": state}
+                    audit_record(actor=request.user, action="user.password", obj=user, new=new)
+        return response
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdmin, DjangoGroupAdmin):
+    pass

@@ -261,6 +261,23 @@ def _snapshot(report: SituationReport) -> dict[str, Any]:
     return data
 
 
+def report_supersede(*, report_id: int, by: SituationReport, user: Any) -> None:
+    """The one writer of a report's 已被替代 status: the report ``by`` replaces, locked, marked, and
+    audited (``report.supersede``), inside the signing transaction."""
+    with transaction.atomic():
+        old = SituationReport.objects.select_for_update().get(pk=report_id)
+        previous = old.status
+        old.status = "superseded"
+        old.save(update_fields=["status"])
+        audit_record(
+            actor=user,
+            action="report.supersede",
+            obj=old,
+            old={"status": previous},
+            new={"status": "superseded", "superseded_by": by.pk},
+        )
+
+
 def report_sign(*, report: SituationReport, user: Any, now: datetime | None = None) -> Signature:
     """签发: only the named signer, holding a signing role for the report's level now. Freezes the
     content: its SHA-256 goes on the report and on a Signature row that keeps the signed content."""
@@ -291,7 +308,7 @@ def report_sign(*, report: SituationReport, user: Any, now: datetime | None = No
             case=case, obj=locked, signer=user, role=sorted(held)[0], purpose="签发", content=content, at=at
         )
         if locked.supersedes_id:
-            SituationReport.objects.filter(pk=locked.supersedes_id).update(status="superseded")
+            report_supersede(report_id=locked.supersedes_id, by=locked, user=user)
         deadlines_meet(case=case, kind="first_report", at=at)
         if locked.follows_up_id:
             deadlines_meet(case=case, kind="written_followup", obj=locked.follows_up, at=at)

@@ -34,6 +34,7 @@ from yuqing.cases.services.common import (
     require_role,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
+from yuqing.cases.services.verification import case_finding_record
 from yuqing.core.hooks import run_hooks
 from yuqing.items.models import Item
 from yuqing.org import access
@@ -144,16 +145,7 @@ def case_finding_set(*, case: Case, user: Any, finding: str, reason: str) -> Cas
     reason = clean_text(reason, field="reason", label="理由", max_length=2000, required=True, errors=errors)
     if errors:
         raise invalid(errors)
-    with transaction.atomic():
-        old = case.finding
-        Case.objects.filter(pk=case.pk).update(finding=finding)
-        audit_record(
-            actor=user,
-            action="case.finding",
-            obj=case,
-            old={"finding": old},
-            new={"finding": finding, "reason": reason},
-        )
+    case_finding_record(case=case, finding=finding, actor=user, reason=reason)
     case.refresh_from_db()
     return case
 

@@ -112,6 +112,40 @@ def timezone_local(at: datetime) -> datetime:
     return timezone.localtime(at)
 
 
+def case_finding_record(
+    *,
+    case: Case,
+    finding: str,
+    actor: Any,
+    reason: str = "",
+    verified_at: datetime | None = None,
+    task: VerificationTask | None = None,
+) -> str:
+    """The one writer of ``Case.finding`` (and of ``verified_at``, when a verification sets it): locks the
+    case row, saves, and audits ``case.finding`` with the old and new finding, the reason or the
+    verification task it came from. Runs inside the caller's transaction; returns the old finding.
+    ``finding`` must already be checked against ``cases.vocab.FINDINGS``."""
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        old = locked.finding
+        locked.finding = finding
+        fields = ["finding"]
+        if verified_at is not None:
+            locked.verified_at = verified_at
+            fields.append("verified_at")
+        locked.save(update_fields=fields)
+        new: dict[str, Any] = {"finding": finding}
+        if reason:
+            new["reason"] = reason
+        if task is not None:
+            new["verification_id"] = task.pk
+        audit_record(actor=actor, action="case.finding", obj=locked, old={"finding": old}, new=new)
+    case.finding = finding
+    if verified_at is not None:
+        case.verified_at = verified_at
+    return old
+
+
 def verification_submit(
     *, task: VerificationTask, user: Any, data: dict[str, Any], now: datetime | None = None
 ) -> VerificationTask:
@@ -151,8 +185,7 @@ def verification_submit(
         locked.submitted_by = user
         locked.submitted_at = at
         locked.save()
-        old_finding = case.finding
-        Case.objects.filter(pk=case.pk).update(finding=finding, verified_at=at)
+        old_finding = case_finding_record(case=case, finding=finding, actor=user, verified_at=at, task=locked)
         deadlines_meet(case=case, kind="verification", obj=locked, at=at)
         cfg = ProcedureSettings.current()
         if not case.reports.filter(status__in=["signed", "oral"]).exists():

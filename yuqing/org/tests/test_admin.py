@@ -93,3 +93,60 @@ def test_a_second_open_office_member_for_a_department_is_refused_with_a_message(
     assert response.status_code == 200
     assert "该科室已有人担任此角色" in response.content.decode()
     assert not AuditEntry.objects.filter(action="roleassignment.create").exists()
+
+
+def test_an_account_changed_in_the_admin_is_audited_with_its_groups_but_no_password(admin_client, admin_user):
+    from django.contrib.auth.models import Group
+
+    from tests.admin_forms import change_page_data
+
+    user = make_persona("writer", "评论员甲", department="纳税服务科")
+    group = Group.objects.create(name="值班组")
+    url = f"/admin/auth/user/{user.id}/change/"
+    data = change_page_data(admin_client, url)
+    data.update(is_staff="on", groups=[group.id])
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entries = AuditEntry.objects.filter(action="user.update", object_id=str(user.id)).order_by("seq")
+    assert [(e.old, e.new) for e in entries] == [
+        ({"is_staff": False}, {"is_staff": True}),
+        ({"groups": []}, {"groups": [group.id]}),
+    ]
+    assert all(e.actor == admin_user for e in entries)
+    assert audit_verify().ok
+
+
+def test_a_password_reset_in_the_admin_is_audited_without_the_hash(admin_client):
+    user = make_persona("writer", "评论员甲", department="纳税服务科")
+    new = "Xin-Mima-2026!"
+    response = admin_client.post(
+        f"/admin/auth/user/{user.id}/password/",
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user.refresh_from_db()
+    assert user.check_password(new)
+    entry = AuditEntry.objects.get(action="user.password")
+    assert entry.new == {"password": "已重设"} and user.password not in str(entry.new)
+
+
+def test_an_account_is_deactivated_not_deleted_in_the_admin(admin_client):
+    user = make_persona("writer", "评论员甲", department="纳税服务科")
+    assert admin_client.post(f"/admin/auth/user/{user.id}/delete/", {"post": "yes"}).status_code == 403
+    assert type(user).objects.filter(pk=user.pk).exists()
+
+
+def test_a_group_created_in_the_admin_is_audited(admin_client):
+    response = admin_client.post("/admin/auth/group/add/", {"name": "值班组"})
+    assert response.status_code == 302
+    assert AuditEntry.objects.get(action="group.create").new == {"name": "值班组"}
+
+
+def test_an_api_token_page_shows_no_hash(admin_client, clerk):
+    from yuqing.org.models import ApiToken
+    from yuqing.org.services import api_token_create
+
+    api_token_create(user=clerk, name="脚本")
+    token = ApiToken.objects.get()
+    page = admin_client.get(f"/admin/org/apitoken/{token.id}/change/").content.decode()
+    assert token.prefix in page and token.token_hash not in page
