@@ -1,12 +1,12 @@
-"""Who may open the monitoring pages (see :mod:`yuqing.core.permissions`; the role sets are in
+"""Who may open the monitoring pages (see :mod:`yuqing.testing.routes`; the role sets are in
 :mod:`yuqing.org.access`)."""
 
 from __future__ import annotations
 
-from yuqing.core.permissions import LOGGED_IN, RouteSpec
-from yuqing.events.permissions import a_plan, an_alert, an_event
-from yuqing.items.permissions import an_item
+from yuqing.events.tests.routes import a_plan, an_alert, an_event
+from yuqing.items.tests.routes import an_item
 from yuqing.org import access
+from yuqing.testing.routes import LOGGED_IN, RouteSpec
 
 ROUTES: dict[str, RouteSpec] = {
     # Sends each user to the first page they may open.

@@ -1,6 +1,6 @@
 """Who may open which 应急处置 route (checked by tests/test_permission_matrix.py).
 
-How to declare: see :mod:`yuqing.core.permissions`. The gates are the role sets of :mod:`yuqing.cases.flow`;
+How to declare: see :mod:`yuqing.testing.routes`. The gates are the role sets of :mod:`yuqing.cases.flow`;
 which cases a reader then sees is :func:`yuqing.cases.access.case_scope` (tested in yuqing/cases/tests).
 The objects are made on a case of 征管科, so the matrix's department head and handler may read it."""
 
@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from yuqing.cases import flow
-from yuqing.core.permissions import RouteSpec
+from yuqing.testing.routes import RouteSpec
 
 
 def _user(username: str, role: str) -> Any:

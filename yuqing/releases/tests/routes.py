@@ -1,6 +1,6 @@
 """Who may open which 信息发布 route (checked by tests/test_permission_matrix.py).
 
-How to declare: see :mod:`yuqing.core.permissions`.
+How to declare: see :mod:`yuqing.testing.routes`.
 
 Pages and API share the sets of :mod:`yuqing.releases.services.common`. The objects the routes need are
 made on a case of 征管科, so the matrix's department head and handler (of 征管科) may read it."""
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from yuqing.core.permissions import LOGGED_IN, RouteSpec
 from yuqing.releases.services.common import (
     AUTHORS,
     COMMENTATORS,
@@ -20,6 +19,7 @@ from yuqing.releases.services.common import (
     SIGNERS,
     TASK_ASSIGNERS,
 )
+from yuqing.testing.routes import LOGGED_IN, RouteSpec
 
 
 def _user(username: str, role: str) -> Any:

@@ -1,9 +1,9 @@
-"""Who may use the analysis and events API (see :mod:`yuqing.core.permissions`)."""
+"""Who may use the analysis and events API (see :mod:`yuqing.testing.routes`)."""
 
 from __future__ import annotations
 
-from yuqing.core.permissions import RouteSpec
 from yuqing.org import access
+from yuqing.testing.routes import RouteSpec
 
 
 def an_event() -> int:
