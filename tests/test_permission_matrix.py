@@ -23,9 +23,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import yuqing
-from conftest import make_persona
 from yuqing.api.urls import api
 from yuqing.org import access
+from yuqing.testing.factories import make_persona
 from yuqing.testing.routes import LOGGED_IN, PUBLIC, STAFF, RouteSpec
 
 ADMIN = "admin:*"

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from conftest import make_persona
 from yuqing.audit.models import AuditEntry
 from yuqing.events import alerts
 from yuqing.events.models import EscalationContact
@@ -18,6 +17,7 @@ from yuqing.org import access
 from yuqing.org.models import Department, RoleAssignment
 from yuqing.org.selectors import escalation_chain
 from yuqing.org.services import OrgError, duty_set, role_assign, role_end
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from conftest import PASSWORD
+from yuqing.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

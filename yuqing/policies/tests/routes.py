@@ -9,6 +9,7 @@ from datetime import date
 
 from yuqing.org import access
 from yuqing.policies.views import EDITORS
+from yuqing.testing.factories import make_event
 from yuqing.testing.routes import LOGGED_IN, RouteSpec
 
 
@@ -25,9 +26,7 @@ def a_policy() -> int:
 
 
 def an_event() -> int:
-    from yuqing.events.models import Event
-
-    return Event.objects.create(key="perm-policy-e", title="误读定额政策", categories={"misreading": 3}).pk
+    return make_event(key="perm-policy-e", title="误读定额政策", categories={"misreading": 3}).pk
 
 
 WRITE = frozenset(EDITORS)

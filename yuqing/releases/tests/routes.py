@@ -19,27 +19,19 @@ from yuqing.releases.services.common import (
     SIGNERS,
     TASK_ASSIGNERS,
 )
+from yuqing.testing.factories import make_case, make_persona
 from yuqing.testing.routes import LOGGED_IN, RouteSpec
 
 
 def _user(username: str, role: str) -> Any:
-    from yuqing.org.services import person_create, role_assign
-
-    person = person_create(username=username, name=username)
-    role_assign(person=person, role=role)
-    return person.user
+    return make_persona(username, username, role)
 
 
 def _case() -> Any:
-    from yuqing.cases.services import case_open
     from yuqing.org import access
-    from yuqing.org.models import Department
 
     author = _user("perm_release_author", access.OFFICE_DEPUTY)
-    department = Department.objects.get_or_create(name="征管科")[0]
-    return author, case_open(
-        user=author, title="权限矩阵案件", severity="significant", department_id=department.pk
-    )
+    return author, make_case(author, title="权限矩阵案件")
 
 
 def a_case() -> int:
