@@ -35,7 +35,7 @@ def _users() -> dict[str, Any] | None:
     return found if len(found) == len(names) else None
 
 
-def case_demo_load(*, now: datetime | None = None) -> Case | None:
+def demo_load(*, now: datetime | None = None) -> Case | None:
     """Create the finished demo case (None when the demo organisation is missing or it exists already)."""
     if Case.objects.filter(title=TITLE).exists():
         return None
@@ -160,16 +160,16 @@ def case_demo_load(*, now: datetime | None = None) -> Case | None:
     )
     services.plan_launch(plan=plan, user=u["deputy"], now=at(3.9))
     # 信息发布 and 舆论引导: the 情况说明 through 保密审查 and 签发, talking points, a commentator's post.
-    from yuqing.releases.services.demo import releases_demo
+    from yuqing.releases.services.demo import demo_load as releases_demo_load
 
-    releases_demo(
+    releases_demo_load(
         case,
         author=u["director"],
         reviewer=u["head_fz"],
         signer=u["deputy"],
         point_editor=u["office_deputy"],
         commentator=u["commentator"],
-        now=at(3.95),  # under 4 h after opening: releases_demo dates every step then, after the launch
+        now=at(3.95),  # under 4 h after opening: the releases' demo dates every step then, after the launch
     )
     for action, result in zip(
         case.actions.order_by("pk"),
