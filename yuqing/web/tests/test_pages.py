@@ -7,15 +7,14 @@ from yuqing.items.ingest import ingest_entries
 from yuqing.items.models import Item
 from yuqing.sources.fetchers.base import RawEntry
 from yuqing.sources.models import Source, SourceKind
+from yuqing.testing.factories import make_source
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def source():
-    return Source.objects.create(
-        name="测试论坛", kind=SourceKind.RSS, url="http://bbs.example.cn/rss", media_type="forum"
-    )
+    return make_source(name="测试论坛", url="http://bbs.example.cn/rss", media_type="forum")
 
 
 @pytest.fixture
