@@ -1,5 +1,6 @@
-"""The standard personas, one per role of design.md's "Who uses it", and API clients (pytest fixtures,
-loaded by the root conftest for every test)."""
+"""The standard personas the suites share (an office member, a department head, the group leader, …) and
+API clients: pytest fixtures, loaded by the root conftest for every test. The matrix test adds the roles
+these leave out."""
 
 from __future__ import annotations
 
