@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ECHARTS := yuqing/web/static/vendor/echarts.min.js
 
-.PHONY: run test lint install setup format bench clean
+.PHONY: run test test-fast lint install setup format bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PY) >/dev/null 2>&1 || { echo "需要 Python 3.11（找不到 $(PY)）"; exit 1; }
@@ -31,6 +31,10 @@ run: setup
 
 test: install
 	$(BIN)/pytest
+
+# The inner loop: everything but the browser, the slow and the crash tests (make test runs them all).
+test-fast: install
+	$(BIN)/pytest -m "not browser and not slow and not crash"
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,8 +1,8 @@
 """Every route × every persona: allowed or refused as its app declares.
 
 The routes come from the URL resolver (pages, the ninja API, the admin as one route), the expectations
-from ``ROUTES`` in ``yuqing/core/permissions.py`` and each ``yuqing/<app>/permissions.py`` — how to declare
-a route is documented in :mod:`yuqing.core.permissions`. A route nobody declared fails
+from ``ROUTES`` in each ``yuqing/<app>/tests/routes.py`` — how to declare a route is documented in
+:mod:`yuqing.testing.routes`. A route nobody declared fails
 ``test_every_route_is_declared`` with the lines to add.
 """
 
@@ -27,14 +27,13 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import yuqing
-from conftest import make_persona
 from tests.admin_forms import change_page_data
 from yuqing.api.urls import api
 from yuqing.audit.models import AuditEntry
 from yuqing.audit.services import audit_changes, audit_snapshot
-from yuqing.core import permissions
-from yuqing.core.permissions import LOGGED_IN, PUBLIC, STAFF, RouteSpec
 from yuqing.org import access
+from yuqing.testing.factories import make_persona
+from yuqing.testing.routes import LOGGED_IN, PUBLIC, STAFF, RouteSpec
 
 ADMIN = "admin:*"
 
@@ -72,21 +71,21 @@ def api_operations() -> dict[str, tuple[str, str]]:
 
 
 def declarations() -> tuple[dict[str, RouteSpec], list[str]]:
-    """All ROUTES of yuqing.core.permissions and yuqing.<app>.permissions; and duplicate names."""
-    declared: dict[str, RouteSpec] = dict(permissions.ROUTES)
+    """All ROUTES of each yuqing.<app>.tests.routes; and duplicate names."""
+    declared: dict[str, RouteSpec] = {}
     duplicates = []
     for info in pkgutil.iter_modules(yuqing.__path__):
-        if not info.ispkg or info.name == "core":
+        if not info.ispkg:
             continue
         try:
-            module = importlib.import_module(f"yuqing.{info.name}.permissions")
+            module = importlib.import_module(f"yuqing.{info.name}.tests.routes")
         except ModuleNotFoundError as exc:
-            if exc.name != f"yuqing.{info.name}.permissions":
+            if exc.name not in (f"yuqing.{info.name}.tests", f"yuqing.{info.name}.tests.routes"):
                 raise
             continue
         for name, spec in module.ROUTES.items():
             if name in declared:
-                duplicates.append(f"{name} (again in yuqing/{info.name}/permissions.py)")
+                duplicates.append(f"{name} (again in yuqing/{info.name}/tests/routes.py)")
             declared[name] = spec
     return declared, duplicates
 
@@ -101,7 +100,7 @@ def where_to_declare(route: Route) -> str:
     module = OPERATIONS.get(route.name, ("", route.module))[1]
     parts = module.split(".")
     app = parts[1] if len(parts) > 1 and parts[0] == "yuqing" else "<app>"
-    return f"yuqing/{app}/permissions.py"
+    return f"yuqing/{app}/tests/routes.py"
 
 
 def hint(route: Route) -> str:
@@ -119,7 +118,7 @@ def hint(route: Route) -> str:
 def test_every_route_is_declared():
     missing = [route for name, route in sorted(ROUTES.items()) if name not in DECLARED]
     assert not missing, (
-        f"{len(missing)} route(s) without a permission declaration (see yuqing/core/permissions.py):\n"
+        f"{len(missing)} route(s) without a permission declaration (see yuqing/testing/routes.py):\n"
         + "\n".join(hint(route) for route in missing)
     )
 

@@ -15,11 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import PASSWORD
 from tests.test_permission_matrix import CHECKED, DECLARED, ROUTES, kind_of
 from tests.test_permission_matrix import request as route_request
-from yuqing.events.permissions import an_alert
+from yuqing.events.tests.routes import an_alert
 from yuqing.org.services import api_token_create
+from yuqing.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

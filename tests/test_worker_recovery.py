@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from werkzeug import Request, Response
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.crash]
 
 ARTICLES = 10
 CLAIM_TIMEOUT = 15  # seconds; long enough for the steps between the first claim and the "not yet" check

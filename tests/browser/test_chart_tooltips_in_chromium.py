@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import make_persona
 from yuqing.events.models import Event
 from yuqing.items.ingest import ingest_entries
 from yuqing.items.models import Item
 from yuqing.org import access
 from yuqing.sources.fetchers.base import RawEntry
 from yuqing.sources.models import Source
+from yuqing.testing.factories import make_persona
 
 from .test_pages_in_chromium import PASSWORD, browser  # noqa: F401  (fixture)
 

@@ -7,13 +7,13 @@ import shutil
 
 import pytest
 
-from conftest import make_persona
 from yuqing.events.models import Event
 from yuqing.items.ingest import ingest_entries
 from yuqing.items.models import Item
 from yuqing.org import access
 from yuqing.sources.fetchers.base import RawEntry
 from yuqing.sources.models import Source
+from yuqing.testing.factories import make_persona
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = "/usr/bin/chromium"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from yuqing.cases.tests.conftest import _persona, cast  # noqa: F401  (fixture)
+from yuqing.cases.tests.conftest import cast  # noqa: F401  (fixture)
 from yuqing.cases.tests.drive import open_case
 from yuqing.org import access
 from yuqing.releases.models import Release
+from yuqing.testing.factories import make_persona
 
 from .test_pages_in_chromium import PASSWORD, browser  # noqa: F401  (fixture)
 
@@ -36,7 +37,7 @@ def _login_and_open(chromium, live_server, user, path, errors):
 
 def test_release_is_drafted_reviewed_signed_and_published_through_the_pages(browser, live_server, cast):  # noqa: F811
     office, leader = _with_password(cast.office), _with_password(cast.leader)
-    reviewer = _with_password(_persona("b_reviewer", "保密审查员乙", access.SECRECY_REVIEWER))
+    reviewer = _with_password(make_persona("b_reviewer", "保密审查员乙", access.SECRECY_REVIEWER))
     case = open_case(cast)
     errors: list[str] = []
 

@@ -37,7 +37,7 @@ def _users() -> dict[str, Any] | None:
     return found if len(found) == len(names) else None
 
 
-def case_demo_load(*, now: datetime | None = None) -> Case | None:
+def demo_load(*, now: datetime | None = None) -> Case | None:
     """Create the finished demo case (None when the demo organisation is missing or it exists already)."""
     if Case.objects.filter(title=TITLE).exists():
         return None

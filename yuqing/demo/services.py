@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from yuqing.analysis.plans import load_default_plan
-from yuqing.cases.demo import case_demo_load
 from yuqing.demo import feeds
 from yuqing.demo.models import DemoClock
-from yuqing.events.models import MonitoringPlan
-from yuqing.notify.models import DutyShift
-from yuqing.org.demo import org_demo_disable, org_load_demo
-from yuqing.org.models import Person
-from yuqing.policies.services import policies_load_demo
+from yuqing.org import demo as org_demo
 from yuqing.sources.models import Source, SourceKind
+
+# Each app's ``demo_load()`` in ``yuqing/<app>/demo.py``, in this order (the case needs the organisation;
+# 信息发布's demo is a stage of the case's story, loaded by the case).
+DEMO_APPS = ("events", "org", "notify", "policies", "cases")
 
 
 def feed_url(slug: str, *, host: str | None = None, port: int | None = None) -> str:
@@ -39,7 +39,8 @@ def demo_sources_follow_port() -> int:
 
 @transaction.atomic
 def demo_load(*, host: str | None = None, port: int | None = None) -> list[Source]:
-    """Create the demo clock and one RSS source per demo feed (idempotent; URLs follow the port)."""
+    """Create the demo clock and one RSS source per demo feed (idempotent; URLs follow the port), then
+    each app's demo data (:data:`DEMO_APPS`)."""
     if not DemoClock.objects.exists():
         DemoClock.objects.create(started_at=timezone.now())
     sources = []
@@ -57,49 +58,12 @@ def demo_load(*, host: str | None = None, port: int | None = None) -> list[Sourc
             },
         )
         sources.append(source)
-    monitoring_plan_load_default()
-    org_load_demo()
-    duty_load_demo()
-    policies_load_demo()
-    case_demo_load()
+    for app in DEMO_APPS:
+        import_module(f"yuqing.{app}.demo").demo_load()
     return sources
-
-
-def duty_load_demo() -> None:
-    """值班表: the on-duty office member covers today and the next six days (08:00 to 08:00)."""
-    from datetime import datetime, time, timedelta
-
-    person = Person.objects.filter(user__username="duty", is_demo=True).first()
-    if person is None or DutyShift.objects.filter(person=person).exists():
-        return
-    start = timezone.make_aware(datetime.combine(timezone.localdate(), time(8)))
-    DutyShift.objects.bulk_create(
-        DutyShift(
-            person=person, start=start + timedelta(days=i), end=start + timedelta(days=i + 1), note="演示值班"
-        )
-        for i in range(-1, 7)
-    )
-
-
-def monitoring_plan_load_default() -> MonitoringPlan:
-    """The default 铁门关 monitoring plan shipped with the analysis core (created once, then editable)."""
-    data = load_default_plan()
-    words = {key: " ".join(data.get(key) or []) for key in ("region", "subject", "event", "exclude")}
-    plan, _ = MonitoringPlan.objects.get_or_create(
-        name=data["name"],
-        defaults={
-            "description": data.get("description", "")[:300],
-            "region_words": words["region"],
-            "subject_words": words["subject"],
-            "event_words": words["event"],
-            "exclude_words": words["exclude"],
-            "expression": data.get("expression", ""),
-        },
-    )
-    return plan
 
 
 def demo_disable() -> int:
     """YUQING_DEMO=0: stop polling the demo feeds (their items stay, marked as demo)."""
-    org_demo_disable()
+    org_demo.demo_disable()
     return Source.objects.filter(is_demo=True, enabled=True).update(enabled=False)

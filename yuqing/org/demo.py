@@ -3,7 +3,7 @@ talent pool with training records, and the external agencies it names.
 
 Every person is fictional (the plan names the real 局长; he is not here). Each demo person can log in
 with the password in ``YUQING_DEMO_PASSWORD`` (default ``Tiemenguan-Demo-2026``); ``YUQING_DEMO=0``
-deactivates them again (:func:`org_demo_disable`). Loading is idempotent: what exists is kept as
+deactivates them again (:func:`demo_disable`). Loading is idempotent: what exists is kept as
 edited, what is missing is added.
 """
 
@@ -218,13 +218,13 @@ def demo_password() -> str:
 
 
 @transaction.atomic
-def org_load_demo() -> int:
+def demo_load() -> int:
     """Create what is missing of the demo organisation; returns how many people were added."""
     departments = {}
     for position, name in enumerate(DEPARTMENTS, start=1):
         departments[name], _ = Department.objects.get_or_create(name=name, defaults={"position": position})
     User = get_user_model()
-    # Switched back on after YUQING_DEMO=0 (org_demo_disable): the demo people may log in again.
+    # Switched back on after YUQING_DEMO=0 (demo_disable): the demo people may log in again.
     User.objects.filter(person__is_demo=True, is_active=False).update(is_active=True)
     existing = set(
         User.objects.filter(username__in=[p[0] for p in PEOPLE]).values_list("username", flat=True)
@@ -316,6 +316,6 @@ def _admin_group(person: Person | None) -> None:
         person.user.groups.add(group)
 
 
-def org_demo_disable() -> int:
+def demo_disable() -> int:
     """``YUQING_DEMO=0``: demo people can no longer log in (their history stays). Returns how many."""
     return get_user_model().objects.filter(person__is_demo=True, is_active=True).update(is_active=False)

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from yuqing.analysis.text import search_tokens
@@ -17,9 +16,6 @@ from yuqing.audit.services import audit_changes, audit_record
 from yuqing.policies import parsing, similarity
 from yuqing.policies.models import PolicyDocument
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-DEMO_FILE = DATA_DIR / "demo_policies.jsonl"
-SEED_DIR = Path(settings.PROJECT_DIR).parent / "shared" / "seed"
 EDITABLE = ("title", "doc_number", "issuer", "issued_on", "validity", "text")
 
 
@@ -174,13 +170,3 @@ def policies_import(paths: Iterable[str | Path], *, actor: Any = None, is_demo: 
             line = parsed.lines.get(name)
             report.rejected.append(f"{parsed.origin}{f':{line}' if line else ''}: {message}")
     return report
-
-
-def policies_load_demo(*, seed_dir: Path | None = None) -> ImportReport:
-    """Load the bundled policies (``data/demo_policies.jsonl``) and, when present, the seed documents of
-    ``../shared/seed``; safe to call on every start (same title and date → update, not a copy)."""
-    paths: list[Path] = [DEMO_FILE]
-    seed = SEED_DIR if seed_dir is None else seed_dir
-    if seed.is_dir():
-        paths.append(seed)
-    return policies_import(paths, is_demo=True)

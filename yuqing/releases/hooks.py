@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from yuqing.core.hooks import hook
-from yuqing.releases.services.demo import releases_demo
+from yuqing.releases.services.demo import demo_load as releases_demo
 from yuqing.releases.services.releases import release_deadlines_set
 
 

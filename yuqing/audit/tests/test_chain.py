@@ -247,9 +247,9 @@ def test_verify_running_alongside_writers_never_reports_their_appends_as_damage(
     different moments."""
     if connection.vendor != "postgresql":
         pytest.skip("needs a server database; SQLite's IMMEDIATE transactions serialise writers by design")
-    from conftest import make_persona
     from yuqing.cases.services import case_open
     from yuqing.org import access
+    from yuqing.testing.factories import make_persona
 
     office = make_persona("v_office", "应急办成员丙", access.OFFICE_MEMBER, department="办公室")
     errors: list[BaseException] = []

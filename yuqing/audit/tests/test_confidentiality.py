@@ -11,12 +11,12 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from conftest import make_persona
 from yuqing.audit.models import AuditEntry
 from yuqing.cases import services as cases
 from yuqing.cases.models import Case
 from yuqing.org import access
 from yuqing.org.models import Department
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 TITLES = {0: "内部案件：办税厅排队", 1: "敏感案件：网传分局违规收费", 2: "秘密案件：某领导亲属偷逃税线索"}

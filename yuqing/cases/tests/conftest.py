@@ -15,8 +15,9 @@ from yuqing.events.models import Event
 from yuqing.items.models import Item
 from yuqing.org import access
 from yuqing.org.models import Department
-from yuqing.org.services import api_token_create, person_create, role_assign
+from yuqing.org.services import api_token_create
 from yuqing.sources.models import Source
+from yuqing.testing.factories import department_named, make_persona
 
 FULL_REPORT = {
     "kind": "initial",
@@ -62,35 +63,21 @@ class Cast:
         return Client(headers={"Authorization": f"Bearer {api_token_create(user=user, name='测试')}"})
 
 
-def _persona(username: str, name: str, *roles: str, department: Department | None = None, on_duty=False):
-    person = person_create(username=username, name=name, department=department)
-    for role in roles:
-        role_assign(
-            person=person,
-            role=role,
-            department=department if role in access.DEPARTMENT_ROLES else None,
-            on_duty=on_duty and role == access.OFFICE_MEMBER,
-        )
-    return person.user
-
-
 @pytest.fixture
 def cast(db) -> Cast:
-    office_dept = Department.objects.get_or_create(name="办公室")[0]
-    zg = Department.objects.get_or_create(name="征管科")[0]
-    nf = Department.objects.get_or_create(name="纳税服务科")[0]
+    office_dept, zg, nf = (department_named(name) for name in ("办公室", "征管科", "纳税服务科"))
     return Cast(
-        office=_persona(
+        office=make_persona(
             "c_office", "应急办成员甲", access.OFFICE_MEMBER, department=office_dept, on_duty=True
         ),
-        director=_persona("c_director", "应急办主任", access.OFFICE_DIRECTOR, department=office_dept),
-        leader=_persona("c_leader", "组长", access.GROUP_LEADER),
-        deputy=_persona("c_deputy", "副组长", access.GROUP_DEPUTY),
-        head=_persona("c_head", "征管科科长", access.DEPARTMENT_HEAD, department=zg),
-        handler=_persona("c_handler", "征管科处置人", access.DEPARTMENT_HANDLER, department=zg),
-        other_head=_persona("c_other", "纳服科科长", access.DEPARTMENT_HEAD, department=nf),
-        auditor=_persona("c_auditor", "纪检干部", access.AUDITOR),
-        outsider=_persona("c_outsider", "无角色人员"),
+        director=make_persona("c_director", "应急办主任", access.OFFICE_DIRECTOR, department=office_dept),
+        leader=make_persona("c_leader", "组长", access.GROUP_LEADER),
+        deputy=make_persona("c_deputy", "副组长", access.GROUP_DEPUTY),
+        head=make_persona("c_head", "征管科科长", access.DEPARTMENT_HEAD, department=zg),
+        handler=make_persona("c_handler", "征管科处置人", access.DEPARTMENT_HANDLER, department=zg),
+        other_head=make_persona("c_other", "纳服科科长", access.DEPARTMENT_HEAD, department=nf),
+        auditor=make_persona("c_auditor", "纪检干部", access.AUDITOR),
+        outsider=make_persona("c_outsider", "无角色人员"),
         department=zg,
         other_department=nf,
     )

@@ -21,3 +21,23 @@ def test_demo_sources_follow_the_port_run_uses_after_setup_used_another():
     assert all(
         s.url.startswith("http://127.0.0.1:9100/demo/feeds/") for s in Source.objects.filter(is_demo=True)
     )
+
+
+def test_the_demo_loads_each_apps_demo_plan_people_duty_roster_policies_and_the_finished_case():
+    from yuqing.cases.demo import TITLE
+    from yuqing.cases.models import Case
+    from yuqing.events.models import MonitoringPlan
+    from yuqing.notify.models import DutyShift
+    from yuqing.org.models import Person
+    from yuqing.policies.models import PolicyDocument
+
+    demo_load()
+    assert MonitoringPlan.objects.exists()
+    assert Person.objects.filter(is_demo=True).exists()
+    assert DutyShift.objects.filter(person__user__username="duty").count() == 8
+    assert PolicyDocument.objects.filter(is_demo=True).exists()
+    case = Case.objects.get(title=TITLE)
+    assert case.releases.filter(status="published").exists()  # 信息发布's demo, a stage of the case
+    demo_load()  # idempotent
+    assert Case.objects.filter(title=TITLE).count() == 1
+    assert DutyShift.objects.filter(person__user__username="duty").count() == 8

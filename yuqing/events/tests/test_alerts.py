@@ -12,6 +12,7 @@ from django.utils import timezone
 from yuqing.events import alerts
 from yuqing.events.models import Alert, AlertRule, EscalationContact, Event
 from yuqing.notify.models import Notification
+from yuqing.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -28,19 +29,14 @@ def chain():
 
 
 def make_event(severity="significant", **kw) -> Event:
-    from yuqing import vocab
-
     values = {
         "key": f"e{Event.objects.count() + 1}",
         "title": "商户聚集办税服务厅反映定额调整",
         "size": 8,
-        "severity": severity,
-        "severity_rank": vocab.SEVERITY_ORDER.index(severity),
         "score": 55.0,
         "categories": {"mass_incident": 5},
     }
-    values.update(kw)
-    return Event.objects.create(**values)
+    return factories.make_event(severity, **{**values, **kw})
 
 
 def test_default_rules_exist_after_migration():

@@ -10,7 +10,7 @@ from yuqing.items.ingest import Status, ingest_entries
 from yuqing.items.models import Item
 from yuqing.items.services import items_mark_duplicates
 from yuqing.sources.fetchers.base import RawEntry
-from yuqing.sources.models import Source, SourceKind
+from yuqing.testing.factories import make_source
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +28,12 @@ def entry(n: int, **kw) -> RawEntry:
 
 @pytest.fixture
 def source():
-    return Source.objects.create(
-        name="测试新闻网", kind=SourceKind.RSS, url="https://news.example.cn/rss", media_type="news_site"
-    )
+    return make_source()
 
 
 @pytest.fixture
 def other_source():
-    return Source.objects.create(
-        name="测试论坛", kind=SourceKind.RSS, url="https://bbs.example.cn/rss", media_type="forum"
-    )
+    return make_source(name="测试论坛", url="https://bbs.example.cn/rss", media_type="forum")
 
 
 def test_canonical_url_drops_tracking_fragment_and_default_port():

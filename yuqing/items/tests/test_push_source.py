@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client
 
-from conftest import make_persona
 from yuqing.audit.models import AuditEntry
 from yuqing.events.services import cluster_item
 from yuqing.items.ingest import ingest_entries
@@ -22,6 +21,7 @@ from yuqing.org.services import api_token_create
 from yuqing.sources.fetchers.base import RawEntry
 from yuqing.sources.fetchers.records import RecordError, parse_count
 from yuqing.sources.models import Source, SourceKind
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 

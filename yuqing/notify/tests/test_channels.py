@@ -14,13 +14,13 @@ from urllib.parse import quote_plus
 import pytest
 from django.core.exceptions import ValidationError
 
-from conftest import make_persona
 from yuqing.audit.models import AuditEntry
 from yuqing.notify import services
 from yuqing.notify.channels.base import Message
 from yuqing.notify.models import ChannelConfig, Delivery, DeliveryStatus, Notification
 from yuqing.notify.tests.helpers import make_channel
 from yuqing.org import access
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 SECRET = "whsec-0123456789abcdef"

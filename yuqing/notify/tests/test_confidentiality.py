@@ -17,32 +17,27 @@ from yuqing.notify.models import Delivery, Notification
 from yuqing.notify.tests.helpers import make_channel
 from yuqing.org import access
 from yuqing.org.models import Department
-from yuqing.org.services import api_token_create, person_create, role_assign
+from yuqing.org.services import api_token_create
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 TITLE = "某局长亲属企业偷逃税线索"
 LEAD = "举报人称该企业隐匿收入三千万元"
 
 
-def persona(username: str, name: str, role: str, department: str, email_address: str = ""):
-    dept = Department.objects.get_or_create(name=department)[0]
-    person = person_create(username=username, name=name, department=dept)
-    role_assign(person=person, role=role, department=dept if role in access.DEPARTMENT_ROLES else None)
-    if email_address:
-        person.user.email = email_address
-        person.user.save(update_fields=["email"])
-    return person.user
-
-
 @pytest.fixture
 def director(db):
-    return persona("n_director", "应急办主任", access.OFFICE_DIRECTOR, "办公室", "director@tmg.example")
+    return make_persona(
+        "n_director", "应急办主任", access.OFFICE_DIRECTOR, department="办公室", email="director@tmg.example"
+    )
 
 
 @pytest.fixture
 def head(db):
     """征管科's head: clearance of the lowest level only."""
-    return persona("n_head", "征管科科长", access.DEPARTMENT_HEAD, "征管科", "head@tmg.example")
+    return make_persona(
+        "n_head", "征管科科长", access.DEPARTMENT_HEAD, department="征管科", email="head@tmg.example"
+    )
 
 
 @pytest.fixture
@@ -164,7 +159,7 @@ def test_a_guidance_task_on_a_secret_case_reaches_the_commentator_without_the_ti
 ):
     from yuqing.releases.services.guidance import guidance_task_create
 
-    commentator = persona("n_commentator", "评论员丙", access.COMMENTATOR, "法制科")
+    commentator = make_persona("n_commentator", "评论员丙", access.COMMENTATOR, department="法制科")
     case = open_case(director, 2)
     with django_capture_on_commit_callbacks(execute=True):
         guidance_task_create(case=case, user=director, assignee_id=commentator.pk, where="本地论坛")

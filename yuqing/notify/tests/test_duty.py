@@ -9,13 +9,13 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from conftest import make_persona
 from yuqing.events import alerts
 from yuqing.events.models import EscalationContact
 from yuqing.notify.duty import escalation_chain
 from yuqing.org import access
 from yuqing.org.models import Department, RoleAssignment
 from yuqing.org.services import duty_set, role_assign, role_end
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 

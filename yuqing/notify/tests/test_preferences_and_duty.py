@@ -14,13 +14,13 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from conftest import make_persona
 from yuqing.notify import services
 from yuqing.notify.channels.base import Message
 from yuqing.notify.duty import escalation_chain, on_duty_users
 from yuqing.notify.models import Delivery, DeliveryStatus, Notification, NotificationPreference
 from yuqing.notify.tests.helpers import make_channel
 from yuqing.org import access
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

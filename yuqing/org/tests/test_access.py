@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from conftest import make_persona
 from yuqing.audit.models import AuditEntry
 from yuqing.org import access
 from yuqing.org.models import Department, RoleAssignment
 from yuqing.org.services import OrgError, role_assign, role_end
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 

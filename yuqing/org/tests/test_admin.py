@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import make_persona
 from yuqing.audit.models import AuditEntry
 from yuqing.audit.services import audit_verify
 from yuqing.org import access
 from yuqing.org.models import Department, RoleAssignment
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 

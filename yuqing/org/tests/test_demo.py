@@ -10,7 +10,7 @@ from yuqing.audit.models import AuditEntry
 from yuqing.audit.services import audit_verify
 from yuqing.notify.duty import escalation_chain
 from yuqing.org import access
-from yuqing.org.demo import DEFAULT_DEMO_PASSWORD, DEPARTMENTS, org_demo_disable, org_load_demo
+from yuqing.org.demo import DEFAULT_DEMO_PASSWORD, DEPARTMENTS, demo_disable, demo_load
 from yuqing.org.models import Department, ExternalAgency, Person, RoleAssignment, TrainingRecord
 from yuqing.org.selectors import org_structure
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo(monkeypatch):
     monkeypatch.setenv("YUQING_DEMO_PASSWORD", "Demo-Password-For-Tests")
-    org_load_demo()
+    demo_load()
 
 
 def holders(role: str) -> list[str]:
@@ -91,19 +91,19 @@ def test_the_demo_chain_starts_with_the_member_on_duty(demo):
 
 def test_loading_twice_adds_nothing_and_the_audit_chain_holds(demo):
     people, entries = Person.objects.count(), AuditEntry.objects.count()
-    assert org_load_demo() == 0
+    assert demo_load() == 0
     assert Person.objects.count() == people and AuditEntry.objects.count() == entries
     assert AuditEntry.objects.filter(action="org.demo_load").count() == 1
     assert audit_verify().ok
 
 
 def test_switching_the_demo_off_deactivates_the_demo_people_and_on_again_restores_them(demo):
-    assert org_demo_disable() == Person.objects.count()
+    assert demo_disable() == Person.objects.count()
     assert (
         Client().post("/login/", {"username": "leader", "password": "Demo-Password-For-Tests"}).status_code
         == 200
     )
-    org_load_demo()
+    demo_load()
     assert not get_user_model().objects.filter(person__is_demo=True, is_active=False).exists()
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from conftest import PASSWORD
+from yuqing.testing.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -19,12 +19,19 @@ def attempt(client: Client, password: str, username: str = "clerk"):
     return client.post("/login/", {"username": username, "password": password, "next": ""})
 
 
+@pytest.mark.real_password_hasher
 def test_a_good_password_logs_in_through_the_login_page(clerk):
+    assert clerk.password.startswith("pbkdf2_sha256$")  # the production hasher, not the tests' MD5
     client = Client()
     response = attempt(client, PASSWORD)
     # LOGIN_REDIRECT_URL is the home page, which sends each role on to its first page.
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.get("/")["Location"] == "/items/"
+
+
+def test_other_tests_hash_passwords_with_the_fast_md5_hasher(clerk):
+    assert clerk.password.startswith("md5$")
+    assert Client().post("/login/", {"username": "clerk", "password": PASSWORD}).status_code == 302
 
 
 def test_five_wrong_passwords_lock_the_account_with_a_chinese_message(clerk):

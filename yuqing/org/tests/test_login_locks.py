@@ -16,11 +16,11 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from conftest import PASSWORD, make_persona
 from yuqing.audit.models import AuditEntry
 from yuqing.notify.models import Notification
 from yuqing.org import access
 from yuqing.org.services import api_token_create
+from yuqing.testing.factories import PASSWORD, make_persona
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from conftest import make_persona
 from yuqing.org import access
 from yuqing.org.models import ExternalAgency
 from yuqing.org.services import role_assign, role_end, training_record_add
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 

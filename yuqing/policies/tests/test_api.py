@@ -5,13 +5,13 @@ import json
 import pytest
 from django.test import Client
 
-from conftest import make_persona
 from yuqing.audit.models import AuditEntry
 from yuqing.events.models import Event
 from yuqing.org import access
 from yuqing.org.services import api_token_create
 from yuqing.policies.models import PolicyDocument
 from yuqing.policies.tests.factories import DEDUCTION, OLD_DEDUCTION, SMALL_TAXPAYER, make_policy
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from yuqing.audit.models import AuditEntry
-from yuqing.policies import services
+from yuqing.policies import demo, services
 from yuqing.policies.models import PolicyDocument, Validity
 
 pytestmark = pytest.mark.django_db
@@ -134,8 +134,8 @@ def test_a_missing_path_is_reported_not_crashed_on(tmp_path):
 
 
 def test_the_demo_loader_loads_the_bundled_policies_once(tmp_path):
-    first = services.policies_load_demo(seed_dir=tmp_path)
-    second = services.policies_load_demo(seed_dir=tmp_path)
+    first = demo.demo_load(seed_dir=tmp_path)
+    second = demo.demo_load(seed_dir=tmp_path)
 
     assert first.created >= 1 and first.rejected == []
     assert second.created == 0 and second.unchanged == first.created

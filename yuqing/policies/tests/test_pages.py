@@ -6,12 +6,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import make_persona
 from yuqing.audit.models import AuditEntry
 from yuqing.events.models import Event
 from yuqing.org import access
 from yuqing.policies.models import PolicyDocument
 from yuqing.policies.tests.factories import DEDUCTION, SMALL_TAXPAYER, VEHICLE, make_policy
+from yuqing.testing.factories import make_persona
 
 pytestmark = pytest.mark.django_db
 

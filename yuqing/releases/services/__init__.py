@@ -1,6 +1,6 @@
 """Writes of 信息发布 and 舆论引导. Every status change of a release goes through these functions."""
 
-from yuqing.releases.services.demo import releases_demo
+from yuqing.releases.services.demo import demo_load
 from yuqing.releases.services.guidance import (
     guidance_post_record,
     guidance_task_complete,
@@ -19,6 +19,7 @@ from yuqing.releases.services.releases import (
 )
 
 __all__ = [
+    "demo_load",
     "guidance_post_record",
     "guidance_task_complete",
     "guidance_task_create",
@@ -30,6 +31,5 @@ __all__ = [
     "release_sign",
     "release_submit",
     "release_update",
-    "releases_demo",
     "talking_point_create",
 ]

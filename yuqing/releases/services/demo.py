@@ -21,7 +21,7 @@ from yuqing.releases.services.releases import (
 )
 
 
-def releases_demo(
+def demo_load(
     case: Case,
     *,
     author: Any,

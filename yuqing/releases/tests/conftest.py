@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from yuqing.cases.tests.conftest import Cast, _persona, cast, event  # noqa: F401  (fixtures)
+from yuqing.cases.tests.conftest import Cast, cast, event  # noqa: F401  (fixtures)
 from yuqing.org import access
 from yuqing.releases import services
 from yuqing.releases.models import CHECKLIST, Release
+from yuqing.testing.factories import make_persona
 
 ALL_CHECKED = dict.fromkeys(CHECKLIST, True)
 DRAFT = {
@@ -23,17 +24,17 @@ DRAFT = {
 
 @pytest.fixture
 def reviewer(db) -> Any:
-    return _persona("r_reviewer", "保密审查员甲", access.SECRECY_REVIEWER)
+    return make_persona("r_reviewer", "保密审查员甲", access.SECRECY_REVIEWER)
 
 
 @pytest.fixture
 def commentator(db) -> Any:
-    return _persona("r_commentator", "税收评论员甲", access.COMMENTATOR)
+    return make_persona("r_commentator", "税收评论员甲", access.COMMENTATOR)
 
 
 @pytest.fixture
 def publicist(db) -> Any:
-    return _persona("r_publicist", "网络宣传员甲", access.PUBLICIST)
+    return make_persona("r_publicist", "网络宣传员甲", access.PUBLICIST)
 
 
 def draft(case: Any, crew: Cast, **data: Any) -> Release:

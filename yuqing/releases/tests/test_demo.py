@@ -25,7 +25,7 @@ def test_demo_on_a_handled_case_publishes_a_release_within_the_time_targets(cast
         "point_editor": cast.director,
         "commentator": commentator,
     }
-    release = services.releases_demo(case, **kw)
+    release = services.demo_load(case, **kw)
     assert release.status == "published" and release.reviews.get().result == "pass"
     assert release.published_at - case.opened_at == timedelta(hours=3)
     statuses = dict(Deadline.objects.filter(case=case).values_list("kind", "met_at"))
@@ -33,12 +33,12 @@ def test_demo_on_a_handled_case_publishes_a_release_within_the_time_targets(cast
     assert Deadline.objects.get(case=case, kind="first_response").status == "met"
     assert selectors.guidance_counts(case) == {"tasks": 1, "open": 0, "done": 1, "posts": 1}
     case = advance(case, cast, cv.CLOSED)
-    assert services.releases_demo(case, **kw).pk == release.pk  # idempotent
+    assert services.demo_load(case, **kw).pk == release.pk  # idempotent
 
 
 def test_demo_also_works_on_a_closed_case(cast, reviewer, commentator):
     case = advance(open_case(cast), cast, cv.CLOSED)
-    release = services.releases_demo(
+    release = services.demo_load(
         case,
         author=cast.office,
         reviewer=reviewer,

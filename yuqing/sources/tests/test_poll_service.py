@@ -12,6 +12,7 @@ from yuqing.items.models import Item
 from yuqing.sources import services
 from yuqing.sources.fetchers.http import HttpClient
 from yuqing.sources.models import Source, SourceKind
+from yuqing.testing import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +34,7 @@ def client():
 
 
 def make_source(url: str, **kw) -> Source:
-    values = {
-        "name": "测试新闻网",
-        "kind": SourceKind.RSS,
-        "url": url,
-        "media_type": "news_site",
-        "intranet": True,
-    }
-    values.update(kw)
-    return Source.objects.create(**values)
+    return factories.make_source(url=url, **{"intranet": True, **kw})
 
 
 def test_poll_stores_feed_items_and_records_success(httpserver, client):

@@ -30,8 +30,8 @@ def test_department_heads_and_commentators_see_no_feed_links(department_head, co
 
 
 def test_a_leader_sees_the_plans_but_no_edit_link_and_no_label_correction(leader, clerk):
-    from yuqing.events.permissions import a_plan
-    from yuqing.items.permissions import an_item
+    from yuqing.events.tests.routes import a_plan
+    from yuqing.items.tests.routes import an_item
 
     a_plan()
     html = client_for(leader).get("/plans/").content.decode()

@@ -1,4 +1,4 @@
-"""Who may open which 政策库 route (checked by tests/test_permission_matrix.py; see yuqing.core.permissions).
+"""Who may open which 政策库 route (checked by tests/test_permission_matrix.py; see yuqing.testing.routes).
 
 Every logged-in member of staff reads the library; 系统管理员 and the office's 主任/副主任 edit it. Policy
 suggestions for an event follow the event's own readers."""
@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from yuqing.core.permissions import LOGGED_IN, RouteSpec
 from yuqing.org import access
 from yuqing.policies.views import EDITORS
+from yuqing.testing.factories import make_event
+from yuqing.testing.routes import LOGGED_IN, RouteSpec
 
 
 def a_policy() -> int:
@@ -25,9 +26,7 @@ def a_policy() -> int:
 
 
 def an_event() -> int:
-    from yuqing.events.models import Event
-
-    return Event.objects.create(key="perm-policy-e", title="误读定额政策", categories={"misreading": 3}).pk
+    return make_event(key="perm-policy-e", title="误读定额政策", categories={"misreading": 3}).pk
 
 
 WRITE = frozenset(EDITORS)

@@ -1,6 +1,6 @@
 """Who may open which 应急处置 route (checked by tests/test_permission_matrix.py).
 
-How to declare: see :mod:`yuqing.core.permissions`. The gates are the role sets of :mod:`yuqing.cases.flow`;
+How to declare: see :mod:`yuqing.testing.routes`. The gates are the role sets of :mod:`yuqing.cases.flow`;
 which cases a reader then sees is :func:`yuqing.cases.access.case_scope` (tested in yuqing/cases/tests).
 The objects are made on a case of 征管科, so the matrix's department head and handler may read it."""
 
@@ -10,26 +10,19 @@ from datetime import timedelta
 from typing import Any
 
 from yuqing.cases import flow
-from yuqing.core.permissions import RouteSpec
+from yuqing.testing.factories import make_case, make_persona
+from yuqing.testing.routes import RouteSpec
 
 
 def _user(username: str, role: str) -> Any:
-    from yuqing.org.services import person_create, role_assign
-
-    person = person_create(username=username, name=username)
-    role_assign(person=person, role=role)
-    return person.user
+    return make_persona(username, username, role)
 
 
 def _case() -> tuple[Any, Any]:
-    from yuqing.cases.services import case_open
     from yuqing.org import access
-    from yuqing.org.models import Department
 
     author = _user("perm_case_office", access.OFFICE_DEPUTY)
-    department = Department.objects.get_or_create(name="征管科")[0]
-    case = case_open(user=author, title="权限矩阵案件", severity="significant", department_id=department.pk)
-    return author, case
+    return author, make_case(author, title="权限矩阵案件")
 
 
 def a_case() -> int:

@@ -1,4 +1,4 @@
-"""Who may open which route: the declarations the route × role matrix test checks.
+"""Who may open which route: how to declare what the route × role matrix test checks.
 
 ``tests/test_permission_matrix.py`` walks every URL pattern of the project (pages, the ninja API under
 ``/api/v1/``, the admin) and requests each one as each persona (anonymous, a user without a role, an
@@ -7,10 +7,10 @@ handler, a commentator, an auditor, the system administrator). A route nobody de
 
 Declaring your app's routes
 ---------------------------
-Add ``yuqing/<app>/permissions.py`` exporting ``ROUTES``, keyed by the URL name with its namespace
+Add ``yuqing/<app>/tests/routes.py`` exporting ``ROUTES``, keyed by the URL name with its namespace
 (``"cases:detail"``; the API's routes are ``"api:<operation function name>"``)::
 
-    from yuqing.core.permissions import LOGGED_IN, RouteSpec
+    from yuqing.testing.routes import LOGGED_IN, RouteSpec
     from yuqing.org import access
 
     def a_case() -> int:
@@ -63,12 +63,3 @@ class RouteSpec(TypedDict):
     method: NotRequired[str]
     data: NotRequired[dict[str, object] | list[object]]
     expect: NotRequired[int]
-
-
-ROUTES: dict[str, RouteSpec] = {
-    "login": {"allow": PUBLIC},
-    # Logging out ends at the login page, whoever asks.
-    "logout": {"allow": PUBLIC, "method": "post", "expect": 302},
-    # The whole admin (every "admin:" name and the admin's unnamed patterns) is checked as one route.
-    "admin:*": {"allow": STAFF},
-}

@@ -1,8 +1,8 @@
-"""Who may open the API's own routes (see :mod:`yuqing.core.permissions`)."""
+"""Who may open the API's own routes (see :mod:`yuqing.testing.routes`)."""
 
 from __future__ import annotations
 
-from yuqing.core.permissions import LOGGED_IN, PUBLIC, RouteSpec
+from yuqing.testing.routes import LOGGED_IN, PUBLIC, RouteSpec
 
 ROUTES: dict[str, RouteSpec] = {
     "api:health": {"allow": PUBLIC},

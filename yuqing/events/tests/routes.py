@@ -1,25 +1,24 @@
 """Who may open the pages of events, alerts, monitoring plans and label corrections, and use the analysis
-and events API (see :mod:`yuqing.core.permissions`)."""
+and events API (see :mod:`yuqing.testing.routes`)."""
 
 from __future__ import annotations
 
-from yuqing.core.permissions import RouteSpec
-from yuqing.items.permissions import an_item
+from yuqing.items.tests.routes import an_item
 from yuqing.org import access
+from yuqing.testing.factories import make_alert, make_event
+from yuqing.testing.routes import RouteSpec
 
 
 def an_event() -> int:
-    from yuqing.events.models import Event
-
-    return Event.objects.create(
+    return make_event(
         key="perm-1", title="商户聚集办税服务厅", size=3, severity="significant", severity_rank=2, score=50.0
     ).id
 
 
 def an_alert() -> int:
-    from yuqing.events.models import Alert, Event
+    from yuqing.events.models import Event
 
-    return Alert.objects.create(event=Event.objects.get(id=an_event()), level="significant", reason="测试").id
+    return make_alert(event=Event.objects.get(id=an_event())).id
 
 
 def a_plan() -> int:

@@ -1,8 +1,8 @@
-"""Who may open the demo's routes (see :mod:`yuqing.core.permissions`)."""
+"""Who may open the demo's routes (see :mod:`yuqing.testing.routes`)."""
 
 from __future__ import annotations
 
-from yuqing.core.permissions import PUBLIC, RouteSpec
+from yuqing.testing.routes import PUBLIC, RouteSpec
 
 
 def a_demo_feed() -> str:

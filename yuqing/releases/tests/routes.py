@@ -1,6 +1,6 @@
 """Who may open which 信息发布 route (checked by tests/test_permission_matrix.py).
 
-How to declare: see :mod:`yuqing.core.permissions`.
+How to declare: see :mod:`yuqing.testing.routes`.
 
 Pages and API share the sets of :mod:`yuqing.releases.services.common`. The objects the routes need are
 made on a case of 征管科, so the matrix's department head and handler (of 征管科) may read it."""
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from yuqing.core.permissions import LOGGED_IN, RouteSpec
 from yuqing.releases.services.common import (
     AUTHORS,
     COMMENTATORS,
@@ -20,26 +19,19 @@ from yuqing.releases.services.common import (
     SIGNERS,
     TASK_ASSIGNERS,
 )
+from yuqing.testing.factories import make_case, make_persona
+from yuqing.testing.routes import LOGGED_IN, RouteSpec
 
 
 def _user(username: str, role: str) -> Any:
-    from yuqing.org.services import person_create, role_assign
-
-    person = person_create(username=username, name=username)
-    role_assign(person=person, role=role)
-    return person.user
+    return make_persona(username, username, role)
 
 
 def _case() -> Any:
-    from yuqing.cases.services import case_open
     from yuqing.org import access
-    from yuqing.org.models import Department
 
     author = _user("perm_release_author", access.OFFICE_DEPUTY)
-    department = Department.objects.get_or_create(name="征管科")[0]
-    return author, case_open(
-        user=author, title="权限矩阵案件", severity="significant", department_id=department.pk
-    )
+    return author, make_case(author, title="权限矩阵案件")
 
 
 def a_case() -> int:

@@ -1,12 +1,12 @@
-"""Who may open which 通知 route (checked by tests/test_permission_matrix.py; see yuqing.core.permissions).
+"""Who may open which 通知 route (checked by tests/test_permission_matrix.py; see yuqing.testing.routes).
 
 Everyone reads their own notifications and keeps their own preferences; the 值班表 is for the office and
 those who read the roster; the delivery log for the office's 主任/副主任 and the system administrator."""
 
 from __future__ import annotations
 
-from yuqing.core.permissions import LOGGED_IN, RouteSpec
 from yuqing.notify.api import DUTY_READERS, LOG_READERS
+from yuqing.testing.routes import LOGGED_IN, RouteSpec
 
 ROUTES: dict[str, RouteSpec] = {
     "notify:notifications": {"allow": LOGGED_IN},

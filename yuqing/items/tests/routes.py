@@ -1,9 +1,9 @@
-"""Who may open the feed's pages and use the items API (see :mod:`yuqing.core.permissions`)."""
+"""Who may open the feed's pages and use the items API (see :mod:`yuqing.testing.routes`)."""
 
 from __future__ import annotations
 
-from yuqing.core.permissions import RouteSpec
 from yuqing.org import access
+from yuqing.testing.routes import RouteSpec
 
 
 def an_item() -> int:

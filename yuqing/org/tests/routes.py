@@ -1,9 +1,9 @@
-"""Who may open the organisation's pages (see :mod:`yuqing.core.permissions`)."""
+"""Who may open the organisation's pages (see :mod:`yuqing.testing.routes`)."""
 
 from __future__ import annotations
 
-from yuqing.core.permissions import RouteSpec
 from yuqing.org import access
+from yuqing.testing.routes import RouteSpec
 
 
 def a_person() -> int:
