@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from yuqing import vocab
 from yuqing.audit.services import audit_record
+from yuqing.core.errors import ServiceError
 from yuqing.events.models import Alert, AlertRule, EscalationContact, Event, SeveritySettings
 from yuqing.items.models import Item
 from yuqing.notify.channels.base import Message
@@ -22,8 +23,8 @@ from yuqing.notify.services import notify
 ACK_FROM = vocab.SEVERITY_ORDER.index("significant")
 
 
-class AlertError(Exception):
-    """A refused alert action; the text says why."""
+class AlertError(ServiceError):
+    """A refused alert action (a ServiceError, ``conflict`` unless said otherwise); the text says why."""
 
 
 def rule_matches(rule: AlertRule, event: Event) -> str | None:

@@ -17,13 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yuqing.audit.services import audit_record, audit_snapshot
+from yuqing.core.errors import INVALID, ServiceError
 from yuqing.org import access, selectors
 from yuqing.org.models import ApiToken, Department, Person, RoleAssignment, TrainingRecord, hash_token
 from yuqing.org.selectors import LoginLock
 
 
-class OrgError(ValueError):
-    """A refused change to the organisation; the text says why."""
+class OrgError(ServiceError, ValueError):
+    """A refused change to the organisation (a ServiceError, ``invalid`` unless said otherwise; still a
+    ValueError for older callers); the text says why."""
+
+    default_kind = INVALID
 
 
 def api_token_create(*, user: User, name: str = "", actor: Any = None) -> str:

@@ -1,10 +1,11 @@
-"""What every procedure service shares: the error type, clocks, content hashing, notifications."""
+"""What every procedure service shares: the error type (a ServiceError), clocks, content hashing,
+notifications."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,27 +13,37 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from yuqing.core.errors import FORBIDDEN, INVALID, Kind, ServiceError
 from yuqing.org import access
 
 
-class ProcedureError(Exception):
-    """A step of the procedure refused: ``code`` is ``forbidden`` (403), ``conflict`` (409: wrong
-    state) or ``invalid`` (422: bad input, ``errors`` by field name with Chinese messages)."""
+class ProcedureError(ServiceError):
+    """A step of the procedure refused (a :class:`~yuqing.core.errors.ServiceError`): ``kind`` is
+    ``forbidden`` (403), ``conflict`` (409: wrong state) or ``invalid`` (422: bad input, ``errors`` by
+    field name with Chinese messages). ``code=`` is accepted as the former name of ``kind``."""
 
-    def __init__(self, message: str, *, code: str = "conflict", errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.errors = errors or {}
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        kind: Kind | None = None,
+        code: Kind | None = None,
+        field: str | None = None,
+        errors: Mapping[str, str] | None = None,
+        missing: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(message, kind=kind or code, field=field, errors=errors, missing=missing)
 
 
 def forbidden(message: str) -> ProcedureError:
-    return ProcedureError(message, code="forbidden")
+    return ProcedureError(message, kind=FORBIDDEN)
 
 
-def invalid(errors: dict[str, str], message: str = "") -> ProcedureError:
+def invalid(
+    errors: Mapping[str, str], message: str = "", *, missing: Sequence[str] | None = None
+) -> ProcedureError:
     text = message or "；".join(f"{k}：{v}" for k, v in errors.items())
-    return ProcedureError(text, code="invalid", errors=errors)
+    return ProcedureError(text, kind=INVALID, errors=errors, missing=missing)
 
 
 def require_role(user: Any, roles: Iterable[str], doing: str) -> set[str]:

@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from yuqing.audit.services import audit_record, audit_snapshot
 from yuqing.cases import flow
 from yuqing.cases import vocab as cv
-from yuqing.cases.models import Case, HandlingAction, ResponsePlan
+from yuqing.cases.models import Case, HandlingAction, PlanStatus, ResponsePlan
 from yuqing.cases.services.case import case_transition, refuse_unless_open
 from yuqing.cases.services.common import (
     ProcedureError,
@@ -97,7 +97,7 @@ def plan_draft(*, case: Case, user: Any, data: dict[str, Any], now: datetime | N
     """Draft a new version of the response plan (the first, or the next after one was returned)."""
     require_role(user, WRITERS, "起草应对方案")
     refuse_unless_open(case, "起草应对方案")
-    if case.plans.filter(status__in=["draft", "submitted"]).exists():
+    if case.plans.filter(status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED]).exists():
         raise ProcedureError("已有一份草稿或待审批的应对方案；请修改它，或等待审批结果")
     if case.state not in (cv.REPORTED, cv.PLAN_PENDING, cv.RESPONDING):
         raise ProcedureError(f"案件处于「{case.state_label}」，须先完成核实并报告情况，再起草应对方案")
@@ -116,7 +116,7 @@ def plan_update(
     *, plan: ResponsePlan, user: Any, data: dict[str, Any], now: datetime | None = None
 ) -> ResponsePlan:
     require_role(user, WRITERS, "修改应对方案")
-    if plan.status != "draft":
+    if plan.status != PlanStatus.DRAFT:
         raise ProcedureError(f"应对方案{plan.status_label}，不能修改；退回的方案请起草新版本")
     values = _plan_values({**audit_snapshot(plan), **data}, now_or(now))
     with transaction.atomic():
@@ -135,9 +135,9 @@ def plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -
     case = plan.case
     with transaction.atomic():
         plan.refresh_from_db(from_queryset=ResponsePlan.objects.select_for_update())
-        if plan.status != "draft":
+        if plan.status != PlanStatus.DRAFT:
             raise ProcedureError(f"应对方案{plan.status_label}，不能报批")
-        plan.status = "submitted"
+        plan.status = PlanStatus.SUBMITTED
         plan.submitted_at = at
         plan.save(update_fields=["status", "submitted_at"])
         audit_record(
@@ -179,7 +179,7 @@ def plan_decide(
         # Locked and read again: two leaders deciding at once, or a page loaded before the other's decision —
         # the later one is refused instead of overwriting the first decision (and its signature).
         plan.refresh_from_db(from_queryset=ResponsePlan.objects.select_for_update())
-        if plan.status != "submitted":
+        if plan.status != PlanStatus.SUBMITTED:
             raise ProcedureError(f"应对方案{plan.status_label}，不在待审批状态")
         plan.decided_by = user
         plan.decided_at = at
@@ -190,7 +190,7 @@ def plan_decide(
                 for k, v in audit_snapshot(plan).items()
                 if k in ("case_id", "version", "summary", "measures", "resources", "task_force", "on_site")
             }
-            plan.status = "approved"
+            plan.status = PlanStatus.APPROVED
             signature = signature_create(
                 case=plan.case,
                 obj=plan,
@@ -202,7 +202,7 @@ def plan_decide(
             )
             plan.content_hash = signature.content_hash
         else:
-            plan.status = "returned"
+            plan.status = PlanStatus.RETURNED
         plan.save()
         audit_record(
             actor=user,
@@ -223,7 +223,7 @@ def plan_decide(
 
 def plan_launch(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> Case:
     """启动应急预案: the approved plan's measures become handling tasks; the case moves to 处置中."""
-    if plan.status != "approved":
+    if plan.status != PlanStatus.APPROVED:
         raise ProcedureError("只有已批准的应对方案可以启动")
     if plan.launched_at:
         raise ProcedureError("该应对方案已启动")

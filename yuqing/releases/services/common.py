@@ -6,10 +6,11 @@ from typing import Any
 
 from yuqing.cases import flow
 from yuqing.cases.access import DEPARTMENT_ROLES, may_read
-from yuqing.cases.models import Case
+from yuqing.cases.models import Case, PlanStatus
 from yuqing.cases.services.common import ProcedureError, forbidden
 from yuqing.org import access
 from yuqing.releases.models import STATUSES, Release
+from yuqing.releases.models import ReleaseStatus as S
 
 AUTHORS = flow.OFFICE  # 舆情应急办 drafts, edits, submits and marks published
 REVIEWERS = frozenset({access.SECRECY_REVIEWER})
@@ -25,12 +26,12 @@ POINT_READERS = READ_ALL | COMMENTATORS | access.WORKING_GROUP
 
 # The release's status moves, declared once: action → (from statuses, to status).
 MOVES: dict[str, tuple[frozenset[str], str]] = {
-    "edit": (frozenset({"draft", "submitted", "reviewed"}), "draft"),
-    "submit": (frozenset({"draft"}), "submitted"),
-    "review_pass": (frozenset({"submitted"}), "reviewed"),
-    "review_return": (frozenset({"submitted"}), "draft"),
-    "sign": (frozenset({"reviewed"}), "signed"),
-    "publish": (frozenset({"signed"}), "published"),
+    "edit": (frozenset({S.DRAFT, S.SUBMITTED, S.REVIEWED}), S.DRAFT),
+    "submit": (frozenset({S.DRAFT}), S.SUBMITTED),
+    "review_pass": (frozenset({S.SUBMITTED}), S.REVIEWED),
+    "review_return": (frozenset({S.SUBMITTED}), S.DRAFT),
+    "sign": (frozenset({S.REVIEWED}), S.SIGNED),
+    "publish": (frozenset({S.SIGNED}), S.PUBLISHED),
 }
 REFUSALS = {
     "edit": "稿件{status}，内容已冻结，不能修改；如需更正请起草新稿",
@@ -52,8 +53,8 @@ def move(release: Release, action: str) -> str:
 
 def refuse_after_returned_plan(case: Case) -> None:
     """No release while the case's latest response plan is returned and no newer plan is approved."""
-    returned = case.plans.filter(status="returned").order_by("-version").first()
-    if returned and not case.plans.filter(status="approved", version__gt=returned.version).exists():
+    returned = case.plans.filter(status=PlanStatus.RETURNED).order_by("-version").first()
+    if returned and not case.plans.filter(status=PlanStatus.APPROVED, version__gt=returned.version).exists():
         raise ProcedureError(
             f"该案件的应对方案（第{returned.version}版）已被退回，新方案批准前不能发布信息；"
             "请先修改方案并报批"
