@@ -104,13 +104,15 @@ class StateMachine:
         *,
         user: Any,
         apply: Callable[[Any], Mapping[str, Any] | None] | None = None,
+        then: Callable[[Any], None] | None = None,
         audit_action: str = "",
         audit_old: Mapping[str, Any] | None = None,
     ) -> Any:
         """Take ``action`` on ``obj``: lock its row and read it again (so a page loaded before someone
         else's move is refused, not obeyed), check the rule, set the new state, let ``apply`` change
         the rest of the row (and do what else belongs in the same transaction; what it returns goes
-        into the audit entry's ``new``), save, and audit ``{prefix}.{action}`` — all in one transaction
+        into the audit entry's ``new``), save, audit ``{prefix}.{action}``, then run ``then`` (what
+        follows from the move: another object's transition, a notification) — all in one transaction
         (the caller's, when there is one). ``obj`` is refreshed; the locked row is returned."""
         move = self.moves[action]
         with transaction.atomic():
@@ -129,5 +131,7 @@ class StateMachine:
                 old={self.field: old, **(audit_old or {})},
                 new={self.field: str(move.target), **extra},
             )
+            if then is not None:
+                then(locked)
         obj.refresh_from_db()
         return locked

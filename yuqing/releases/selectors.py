@@ -16,8 +16,8 @@ from yuqing.org import access
 from yuqing.releases.models import GuidancePost, GuidanceTask, Release, TalkingPoint, TaskStatus
 from yuqing.releases.services.common import (
     AUTHORS,
-    MOVES,
     READ_ALL,
+    RELEASES,
     REVIEWERS,
     SIGNERS,
     TASK_ASSIGNERS,
@@ -37,8 +37,8 @@ def release_list(*, user: Any, status: str = "", case_id: int | None = None) -> 
 
 
 def release_moves(release: Release) -> set[str]:
-    """The moves (``MOVES``) the release's status allows now, whoever asks."""
-    return {action for action, (sources, _target) in MOVES.items() if release.status in sources}
+    """The moves (``RELEASES``) the release's status allows now, whoever asks."""
+    return {action for action, move in RELEASES.moves.items() if release.status in move.sources}
 
 
 def release_actions(release: Release, user: Any) -> set[str]:

@@ -27,6 +27,7 @@ from yuqing.cases.services.common import (
     user_label,
 )
 from yuqing.cases.services.response import WRITERS, _action_create, _user
+from yuqing.core.statemachine import Move, StateMachine
 
 # --- response plan (应急响应) -----------------------------------------------------------------------
 
@@ -93,6 +94,18 @@ def _plan_values(data: dict[str, Any], now: datetime) -> dict[str, Any]:
     return values
 
 
+PLANS = StateMachine(
+    ResponsePlan,
+    {
+        "submit": Move({PlanStatus.DRAFT}, PlanStatus.SUBMITTED, "应对方案{label}，不能报批"),
+        "approve": Move({PlanStatus.SUBMITTED}, PlanStatus.APPROVED, "应对方案{label}，不在待审批状态"),
+        "return": Move({PlanStatus.SUBMITTED}, PlanStatus.RETURNED, "应对方案{label}，不在待审批状态"),
+    },
+    audit_prefix="plan",
+    error=ProcedureError,
+)
+
+
 def plan_draft(*, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None) -> ResponsePlan:
     """Draft a new version of the response plan (the first, or the next after one was returned)."""
     require_role(user, WRITERS, "起草应对方案")
@@ -133,16 +146,11 @@ def plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -
     require_role(user, WRITERS, "应对方案报批")
     at = now_or(now)
     case = plan.case
-    with transaction.atomic():
-        plan.refresh_from_db(from_queryset=ResponsePlan.objects.select_for_update())
-        if plan.status != PlanStatus.DRAFT:
-            raise ProcedureError(f"应对方案{plan.status_label}，不能报批")
-        plan.status = PlanStatus.SUBMITTED
-        plan.submitted_at = at
-        plan.save(update_fields=["status", "submitted_at"])
-        audit_record(
-            actor=user, action="plan.submit", obj=plan, old={"status": "draft"}, new={"status": "submitted"}
-        )
+
+    def apply(locked: ResponsePlan) -> None:
+        locked.submitted_at = at
+
+    def then(locked: ResponsePlan) -> None:
         if case.state == cv.REPORTED:
             case_transition(
                 case=case, to=cv.PLAN_PENDING, user=user, reason=f"应对方案第{plan.version}版报批", now=at
@@ -157,6 +165,8 @@ def plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -
             f"/cases/{case.pk}/",
             level=case.severity,
         )
+
+    PLANS.transition(plan, "submit", user=user, apply=apply, then=then)
     return plan
 
 
@@ -175,49 +185,40 @@ def plan_decide(
     if errors:
         raise invalid(errors)
     at = now_or(now)
-    with transaction.atomic():
-        # Locked and read again: two leaders deciding at once, or a page loaded before the other's decision —
-        # the later one is refused instead of overwriting the first decision (and its signature).
-        plan.refresh_from_db(from_queryset=ResponsePlan.objects.select_for_update())
-        if plan.status != PlanStatus.SUBMITTED:
-            raise ProcedureError(f"应对方案{plan.status_label}，不在待审批状态")
-        plan.decided_by = user
-        plan.decided_at = at
-        plan.comments = comments
+
+    # Locked and read again (PLANS.transition): two leaders deciding at once, or a page loaded before the
+    # other's decision — the later one is refused instead of overwriting the first decision (and its
+    # signature).
+    def apply(locked: ResponsePlan) -> dict[str, Any]:
+        locked.decided_by = user
+        locked.decided_at = at
+        locked.comments = comments
         if approve:
             content = {
                 k: v
-                for k, v in audit_snapshot(plan).items()
+                for k, v in audit_snapshot(locked).items()
                 if k in ("case_id", "version", "summary", "measures", "resources", "task_force", "on_site")
             }
-            plan.status = PlanStatus.APPROVED
             signature = signature_create(
-                case=plan.case,
-                obj=plan,
+                case=locked.case,
+                obj=locked,
                 signer=user,
                 role=sorted(held & flow.LEADERS)[0],
                 purpose="审批",
                 content=content,
                 at=at,
             )
-            plan.content_hash = signature.content_hash
-        else:
-            plan.status = PlanStatus.RETURNED
-        plan.save()
-        audit_record(
-            actor=user,
-            action="plan.approve" if approve else "plan.return",
-            obj=plan,
-            old={"status": "submitted"},
-            new={"status": plan.status, "comments": comments},
-        )
+            locked.content_hash = signature.content_hash
         notify_after_commit(
-            [plan.created_by],
-            f"【方案{'已批准' if approve else '被退回'}】{plan.case.title}",
+            [locked.created_by],
+            f"【方案{'已批准' if approve else '被退回'}】{locked.case.title}",
             comments or "应对方案已批准，可以启动。",
-            f"/cases/{plan.case_id}/",
-            level=plan.case.severity,
+            f"/cases/{locked.case_id}/",
+            level=locked.case.severity,
         )
+        return {"comments": comments}
+
+    PLANS.transition(plan, "approve" if approve else "return", user=user, apply=apply)
     return plan
 
 
