@@ -31,6 +31,7 @@ from yuqing.cases.services.common import (
     user_label,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
+from yuqing.core.statemachine import Move, StateMachine
 from yuqing.org import access
 
 # Who may sign a report at each level: the office's director signs what goes to the working group; what
@@ -257,13 +258,28 @@ def _snapshot(report: SituationReport) -> dict[str, Any]:
     return data
 
 
+# The report's own moves (superseding is the signing of its successor). report_sign locks the row itself:
+# the signed content's hash is taken before the status changes.
+REPORTS = StateMachine(
+    SituationReport,
+    {"sign": Move({ReportStatus.DRAFT}, ReportStatus.SIGNED, "报告{label}，不能再次签发")},
+    audit_prefix="report",
+    error=ProcedureError,
+)
+
+
+def _refuse(report: SituationReport, action: str) -> None:
+    refusal = REPORTS.refusal(report, action, None)
+    if refusal is not None:
+        raise refusal
+
+
 def report_sign(*, report: SituationReport, user: Any, now: datetime | None = None) -> Signature:
     """签发: only the named signer, holding a signing role for the report's level now. Freezes the
     content: its SHA-256 goes on the report and on a Signature row that keeps the signed content."""
     if report.mode != "written":
         raise ProcedureError("口头报告无需签发；请起草书面报告补报")
-    if report.status != ReportStatus.DRAFT:
-        raise ProcedureError(f"报告{report.status_label}，不能再次签发")
+    _refuse(report, "sign")
     if report.signer_id != user.pk:
         raise forbidden(f"该报告标明的签发人是{user_label(report.signer)}，只有其本人可以签发")
     roles = SIGNERS_BY_LEVEL[report.level]
@@ -275,8 +291,7 @@ def report_sign(*, report: SituationReport, user: Any, now: datetime | None = No
     case = report.case
     with transaction.atomic():
         locked = SituationReport.objects.select_for_update().get(pk=report.pk)
-        if locked.status != ReportStatus.DRAFT:
-            raise ProcedureError(f"报告{locked.status_label}，不能再次签发")
+        _refuse(locked, "sign")
         content = _snapshot(locked)
         digest = content_hash(content)
         locked.status = ReportStatus.SIGNED
