@@ -36,13 +36,14 @@ Check = Callable[[Any, Any], ServiceError | None]
 @dataclass(frozen=True)
 class Move:
     """One action: from any of ``sources`` to ``target``. ``refusal`` is the conflict message when the
-    row is in another state (``{label}`` is that state's label); ``roles``: who may (any one of them;
-    empty means no role check here); ``who``: a further rule on the person (the task's owner, not
-    the author…), checked before the state; ``check``: any further rule on the row, after it."""
+    row is in another state (``{label}`` is that state's label; or a function of the row); ``roles``:
+    who may (any one of them; empty means no role check here); ``who``: a further rule on the person
+    (the task's owner, not the author…), checked before the state; ``check``: any further rule on the
+    row, after it."""
 
     sources: Collection[str]
     target: str
-    refusal: str = "当前状态为「{label}」，不能办理"
+    refusal: str | Callable[[Any], str] = "当前状态为「{label}」，不能办理"
     roles: frozenset[str] = field(default_factory=frozenset)
     who: Check | None = None  # a rule on the person, checked with the roles, before the state
     check: Check | None = None  # a rule on the row, checked after the state
@@ -88,6 +89,8 @@ class StateMachine:
             if refused is not None:
                 return refused
         if self.state_of(obj) not in move.sources:
+            if callable(move.refusal):
+                return self.error(move.refusal(obj), kind=CONFLICT)
             return self.error(move.refusal.format(label=self.label_of(obj)), kind=CONFLICT)
         if move.check is not None:
             return move.check(obj, user)

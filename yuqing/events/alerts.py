@@ -15,6 +15,7 @@ from django.utils import timezone
 from yuqing import vocab
 from yuqing.audit.services import audit_record
 from yuqing.core.errors import ServiceError
+from yuqing.core.statemachine import Move, StateMachine
 from yuqing.events.models import (
     UNACKNOWLEDGED,
     Alert,
@@ -147,19 +148,32 @@ def alerts_evaluate(event: Event, *, now: datetime | None = None) -> list[Alert]
     return raised
 
 
+def _acknowledged_already(alert: Alert) -> str:
+    by, at = alert.acknowledged_by, alert.acknowledged_at
+    return f"该预警已由 {by} 于 {at:%m-%d %H:%M} 确认" if at else "该预警已处理"
+
+
+# The person-made moves of Alert.state (raise, escalate, settle and re-arm are the system's, above/below).
+ALERTS = StateMachine(
+    Alert,
+    {"acknowledge": Move(UNACKNOWLEDGED, AlertState.ACKNOWLEDGED, refusal=_acknowledged_already)},
+    audit_prefix="alert",
+    field="state",
+    error=AlertError,
+)
+
+
 def alert_acknowledge(alert: Alert, *, user: Any, now: datetime | None = None) -> Alert:
     """Acknowledge an alert. The row is locked and read again first, so of two people acknowledging at once
     (or one holding a page loaded before someone else acknowledged) the later is told who was first."""
-    with transaction.atomic():
-        alert.refresh_from_db(from_queryset=Alert.objects.select_for_update(of=("self",)))
-        if alert.acknowledged_at is not None:
-            by, at = alert.acknowledged_by, alert.acknowledged_at
-            raise AlertError(f"该预警已由 {by} 于 {at:%m-%d %H:%M} 确认")
-        alert.acknowledged_at = now or timezone.now()
-        alert.acknowledged_by = user
-        alert.state = AlertState.ACKNOWLEDGED
-        alert.save(update_fields=["acknowledged_at", "acknowledged_by", "state"])
-        audit_record(actor=user, action="alert.acknowledge", obj=alert, new={"at": alert.acknowledged_at})
+    at = now or timezone.now()
+
+    def apply(locked: Alert) -> dict[str, Any]:
+        locked.acknowledged_at = at
+        locked.acknowledged_by = user
+        return {"at": at}
+
+    ALERTS.transition(alert, "acknowledge", user=user, apply=apply)
     return alert
 
 
