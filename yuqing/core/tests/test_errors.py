@@ -90,3 +90,28 @@ def test_a_refused_form_goes_back_to_its_page_with_the_reason():
 def test_the_api_leaves_refusals_to_its_own_handler():
     request = RequestFactory().get("/api/v1/cases/1")
     assert ServiceErrorMiddleware(_refusing(conflict("x"))).process_exception(request, conflict("x")) is None
+
+
+@pytest.mark.django_db
+def test_an_organisation_refusal_says_whether_the_input_or_the_state_is_wrong():
+    from conftest import make_persona
+    from yuqing.org import access
+    from yuqing.org.models import RoleAssignment
+    from yuqing.org.services import role_assign, role_end
+
+    person = make_persona("err_leader", "组长甲", access.GROUP_LEADER).person
+    with pytest.raises(OrgError, match="未知角色") as unknown:
+        role_assign(person=person, role="king")
+    assert unknown.value.kind == "invalid"
+    with pytest.raises(OrgError, match="已担任") as again:
+        role_assign(person=person, role=access.GROUP_LEADER)
+    assert again.value.kind == "conflict"
+    assignment = RoleAssignment.objects.get(person=person)
+    role_end(
+        assignment=assignment, end_date=assignment.start_date.replace(year=assignment.start_date.year + 1)
+    )
+    with pytest.raises(OrgError, match="已于") as ended:
+        role_end(
+            assignment=assignment, end_date=assignment.start_date.replace(year=assignment.start_date.year + 2)
+        )
+    assert ended.value.kind == "conflict"
