@@ -229,8 +229,13 @@ def plan_launch(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -
     if plan.launched_at:
         raise ProcedureError("该应对方案已启动")
     at = now_or(now)
-    case = plan.case
     with transaction.atomic():
+        # Locked and read again: a plan launched meanwhile (another leader, a stale page) is not launched
+        # twice, which would create its handling tasks twice.
+        plan.refresh_from_db(from_queryset=ResponsePlan.objects.select_for_update())
+        if plan.launched_at:
+            raise ProcedureError("该应对方案已启动")
+        case = Case.objects.get(pk=plan.case_id)
         if case.state == cv.PLAN_PENDING:
             case_transition(
                 case=case, to=cv.RESPONDING, user=user, reason=f"启动应对方案第{plan.version}版", now=at

@@ -62,3 +62,18 @@ def test_the_case_page_offers_actions_by_state_and_role(cast):
     assert selectors.plan_actions(plan, cast.leader) == set()  # launched already
     report = case.reports.get()
     assert selectors.report_actions(report, cast.office) == {"supersede"}
+
+
+def test_a_plan_launched_meanwhile_is_not_launched_again_from_a_stale_page(cast):
+    from yuqing.cases.models import ResponsePlan
+
+    case = advance(open_case(cast), cast, cv.PLAN_PENDING)
+    plan = case.plans.get()
+    services.plan_decide(plan=plan, user=cast.leader, approve=True)
+    first, stale = ResponsePlan.objects.get(pk=plan.pk), ResponsePlan.objects.get(pk=plan.pk)
+    services.plan_launch(plan=first, user=cast.leader)
+    tasks = HandlingAction.objects.filter(case=case).count()
+    with pytest.raises(services.ProcedureError, match="已启动"):
+        services.plan_launch(plan=stale, user=cast.deputy)
+    assert HandlingAction.objects.filter(case=case).count() == tasks
+    assert AuditEntry.objects.filter(action="plan.launch").count() == 1
