@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "yuqing.core.middleware.SecurityHeadersMiddleware",
     # A view that meets a database still busy after the busy timeout answers 503 + Retry-After.
     "yuqing.core.middleware.DatabaseBusyMiddleware",
+    # A service's refusal a page view lets through: back to the form with the reason, or 403/409/422/404.
+    "yuqing.core.middleware.ServiceErrorMiddleware",
     # After SecurityHeadersMiddleware, which assigns request.request_id.
     "yuqing.audit.context.AuditContextMiddleware",
     # Needs the user and the audit context: suspends the session of an account that is locked (login).

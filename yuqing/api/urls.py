@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 
 from yuqing.cases.api import router as cases_router
-from yuqing.cases.services.common import ProcedureError
 from yuqing.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, database_busy
+from yuqing.core.errors import ServiceError
 from yuqing.events.api import router as events_router
 from yuqing.items.api import router as items_router
 from yuqing.notify.api import router as notify_router
@@ -29,17 +29,16 @@ api = NinjaAPI(
 )
 
 
-@api.exception_handler(ProcedureError)
-def procedure_refused(request: HttpRequest, exc: ProcedureError) -> HttpResponse:
-    """A refused step of the procedure: 403 (role), 409 (state) or 422 (input), saying why."""
-    status = {"forbidden": 403, "conflict": 409, "invalid": 422}[exc.code]
+@api.exception_handler(ServiceError)
+def service_refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    """Every refused service call, mapped here once: 403 (role), 409 (state), 422 (input) or 404, saying
+    why (``errors`` by field, ``missing`` for a document's missing elements)."""
     body: dict[str, object] = {"detail": exc.message}
     if exc.errors:
         body["errors"] = exc.errors
-    missing = getattr(exc, "missing", None)
-    if missing:
-        body["missing"] = missing
-    return api.create_response(request, body, status=status)
+    if exc.missing:
+        body["missing"] = exc.missing
+    return api.create_response(request, body, status=exc.status)
 
 
 @api.exception_handler(OperationalError)

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class AuditConfig(AppConfig):
     name = "yuqing.audit"
     verbose_name = "审计"
+
+    def ready(self) -> None:
+        from yuqing.audit.services import audit_record
+        from yuqing.core.statemachine import wire_audit
+
+        wire_audit(audit_record)

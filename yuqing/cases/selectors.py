@@ -10,10 +10,23 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from yuqing.cases import flow
 from yuqing.cases import vocab as cv
-from yuqing.cases.access import case_scope
-from yuqing.cases.models import Case, Deadline, Evaluation
+from yuqing.cases.access import case_scope, department_of_case, speaks_for_department
+from yuqing.cases.models import (
+    Case,
+    Deadline,
+    DeadlineStatus,
+    Evaluation,
+    PlanStatus,
+    ReportStatus,
+    ResponsePlan,
+    SituationReport,
+    VerificationStatus,
+    VerificationTask,
+)
 from yuqing.cases.services.common import user_label
+from yuqing.org import access
 
 
 def case_list(
@@ -174,7 +187,7 @@ def _deadlines(case: Case) -> list[TimelineEntry]:
     out = []
     for d in case.deadlines.all():
         status = d.status
-        if status == "met":
+        if status == DeadlineStatus.MET:
             out.append(
                 TimelineEntry(
                     d.met_at or d.due_at,
@@ -184,7 +197,7 @@ def _deadlines(case: Case) -> list[TimelineEntry]:
                     status="ok",
                 )
             )
-        elif status == "late":
+        elif status == DeadlineStatus.LATE:
             out.append(
                 TimelineEntry(
                     d.met_at or d.due_at,
@@ -194,7 +207,7 @@ def _deadlines(case: Case) -> list[TimelineEntry]:
                     status="late",
                 )
             )
-        elif status == "missed":
+        elif status == DeadlineStatus.MISSED:
             out.append(
                 TimelineEntry(
                     d.missed_at or d.due_at,
@@ -204,7 +217,7 @@ def _deadlines(case: Case) -> list[TimelineEntry]:
                     status="missed",
                 )
             )
-        elif status == "open":
+        elif status == DeadlineStatus.OPEN:
             out.append(
                 TimelineEntry(d.created_at, "deadline", f"设定时限：{d.title}", f"{_local(d.due_at)} 前")
             )
@@ -227,7 +240,7 @@ def _response(case: Case) -> list[TimelineEntry]:
         if p.submitted_at:
             out.append(TimelineEntry(p.submitted_at, "plan", f"应对方案第{p.version}版报批", ""))
         if p.decided_at:
-            verb = "批准" if p.status == "approved" else "退回"
+            verb = "批准" if p.status == PlanStatus.APPROVED else "退回"
             out.append(
                 TimelineEntry(
                     p.decided_at,
@@ -319,3 +332,67 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
     for provider in PROVIDERS:
         entries.extend(provider(case))
     return sorted(entries, key=lambda e: e.at)
+
+
+# --- what a user may do now -------------------------------------------------------------------------
+# The pages ask these which buttons and forms to show (they never compare states or statuses); the
+# services check again when the action is taken.
+
+PLAN_STATES = frozenset({cv.REPORTED, cv.PLAN_PENDING, cv.RESPONDING})
+
+
+def case_actions(case: Case, user: Any) -> set[str]:
+    """The case-page actions open to ``user`` by the case's state and their roles: ``verify`` (通报事发
+    科室), ``report``, ``plan``, ``assign_action``, ``source``, ``evaluate``, ``attach``; and ``watch``
+    while the case is in 后期跟踪 (the automatic restart is armed)."""
+    roles = access.cached_roles(user)
+    office = bool(roles & (flow.OFFICE | flow.LEADERS))
+    actions: set[str] = set()
+    if case.state == cv.TRACKING:
+        actions.add("watch")
+    if case.state == cv.CLOSED:
+        return actions
+    if office:
+        actions |= {"verify", "report", "source"}
+        if case.state in PLAN_STATES:
+            actions.add("plan")
+        if case.state == cv.RESPONDING:
+            actions.add("assign_action")
+        if case.state == cv.EVALUATING:
+            actions.add("evaluate")
+    if office or department_of_case(user, case):
+        actions.add("attach")
+    return actions
+
+
+def plan_actions(plan: ResponsePlan, user: Any) -> set[str]:
+    """``submit`` (报批, a draft, by the office), ``decide`` (审批, a submitted plan, by 组长/副组长),
+    ``launch`` (启动, an approved plan not yet launched, by 组长/副组长)."""
+    roles = access.cached_roles(user)
+    actions: set[str] = set()
+    if plan.status == PlanStatus.DRAFT and roles & (flow.OFFICE | flow.LEADERS):
+        actions.add("submit")
+    if roles & flow.LEADERS:
+        if plan.status == PlanStatus.SUBMITTED:
+            actions.add("decide")
+        elif plan.status == PlanStatus.APPROVED and not plan.launched_at:
+            actions.add("launch")
+    return actions
+
+
+def report_actions(report: SituationReport, user: Any) -> set[str]:
+    """``sign`` (a draft, by its named 签发人) and ``supersede`` (a signed report is corrected by a new
+    version that replaces it)."""
+    actions: set[str] = set()
+    if report.status == ReportStatus.DRAFT and report.signer_id == getattr(user, "pk", None):
+        actions.add("sign")
+    if report.status == ReportStatus.SIGNED:
+        actions.add("supersede")
+    return actions
+
+
+def verification_actions(task: VerificationTask, user: Any) -> set[str]:
+    """``submit``: an open task, by its own department's head or handler."""
+    if task.status == VerificationStatus.OPEN and speaks_for_department(user, task.department_id):
+        return {"submit"}
+    return set()

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from yuqing import vocab
 from yuqing.cases import flow, selectors, services
 from yuqing.cases import vocab as cv
-from yuqing.cases.access import case_scope, department_of_case, speaks_for_department
+from yuqing.cases.access import case_scope, department_of_case
 from yuqing.cases.models import (
     AccountabilityRecord,
     Attachment,
@@ -36,7 +36,6 @@ from yuqing.org import access
 from yuqing.org.models import Department, ExternalAgency
 from yuqing.org.selectors import role_holders
 
-STATUS = {"forbidden": 403, "conflict": 409, "invalid": 422}
 MEASURE_ROWS = 5
 
 
@@ -107,7 +106,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 confidentiality=_int(values.get("confidentiality")) or 0,
             )
         except ProcedureError as exc:
-            errors, message, status = exc.errors, exc.message, STATUS[exc.code]
+            errors, message, status = exc.errors, exc.message, exc.status
         else:
             messages.success(request, f"已立案：{case.title}")
             return redirect("cases:detail", case.pk)
@@ -142,13 +141,17 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     roles = access.cached_roles(user)
     office = bool(roles & (flow.OFFICE | flow.LEADERS))
     evaluation = Evaluation.objects.filter(case=case).first()
+    plans = list(case.plans.select_related("created_by__person", "decided_by__person"))
+    for plan in plans:
+        plan.actions = selectors.plan_actions(plan, user)  # type: ignore[attr-defined]
     return {
         "case": case,
         "moves": services.available_transitions(case, user),
         "deadlines": case.deadlines.select_related("department", "owner__person"),
         "verifications": case.verifications.select_related("department"),
         "reports": case.reports.select_related("signer__person"),
-        "plans": case.plans.select_related("created_by__person", "decided_by__person"),
+        "plans": plans,
+        "case_actions": selectors.case_actions(case, user),
         "actions": case.actions.select_related("owner__person"),
         "accountability": case.accountability.all(),
         "source_requests": case.source_requests.all(),
@@ -235,7 +238,7 @@ def _act(request: HttpRequest, case: Case, form: str, fn: Callable[[], Any], suc
         context["errors"] = {form: exc}
         context["values"] = {form: request.POST.dict()}
         messages.error(request, exc.message)
-        return render(request, "cases/detail.html", context, status=STATUS[exc.code])
+        return render(request, "cases/detail.html", context, status=exc.status)
     messages.success(request, success)
     return redirect("cases:detail", case.pk)
 
@@ -296,7 +299,7 @@ def verification(request: HttpRequest, case_id: int, task_id: int) -> HttpRespon
                     verification=task,
                 )
         except ProcedureError as exc:
-            errors, status = {**exc.errors, "form": exc.message}, STATUS[exc.code]
+            errors, status = {**exc.errors, "form": exc.message}, exc.status
             messages.error(request, exc.message)
         else:
             messages.success(request, "核实结果已提交应急办")
@@ -310,7 +313,7 @@ def verification(request: HttpRequest, case_id: int, task_id: int) -> HttpRespon
             "errors": errors,
             "values": values,
             "findings": cv.FINDINGS,
-            "may_submit": task.status == "open" and speaks_for_department(request.user, task.department_id),
+            "actions": selectors.verification_actions(task, request.user),
             "attachments": task.attachments.all(),
         },
         status=status,
@@ -389,8 +392,8 @@ def report_new(request: HttpRequest, case_id: int) -> HttpResponse:
         try:
             report = services.report_create(case=case, user=request.user, data=values)
         except ProcedureError as exc:
-            errors, status = exc.errors, STATUS[exc.code]
-            missing = getattr(exc, "missing", [])
+            errors, status = exc.errors, exc.status
+            missing = exc.missing
             messages.error(request, exc.message)
         else:
             messages.success(
@@ -433,7 +436,7 @@ def report(request: HttpRequest, case_id: int, report_id: int) -> HttpResponse:
             "signature": signature,
             "signature_ok": services.signature_verify(signature) if signature else None,
             "elements": [(label, getattr(rep, name)) for name, label in cv.REPORT_ELEMENTS.items()],
-            "may_sign": rep.status == "draft" and rep.signer_id == request.user.pk,
+            "actions": selectors.report_actions(rep, request.user),
         },
     )
 

@@ -29,13 +29,18 @@ STATES: dict[str, str] = {
 }
 OPEN_STATES = frozenset(STATES) - {CLOSED}
 
+# Findings (事实认定) of a case and of a department's verification.
+FINDING_PENDING = "pending"
+FINDING_TRUE = "true"
+FINDING_PARTLY_TRUE = "partly_true"
+FINDING_FALSE = "false"
 FINDINGS: dict[str, str] = {
-    "pending": "待核实",
-    "true": "属实",
-    "partly_true": "部分属实",
-    "false": "失实",
+    FINDING_PENDING: "待核实",
+    FINDING_TRUE: "属实",
+    FINDING_PARTLY_TRUE: "部分属实",
+    FINDING_FALSE: "失实",
 }
-TRUE_FINDINGS = frozenset({"true", "partly_true"})
+TRUE_FINDINGS = frozenset({FINDING_TRUE, FINDING_PARTLY_TRUE})
 
 REPORT_KINDS: dict[str, str] = {"initial": "初报", "followup": "续报", "final": "终报"}
 REPORT_MODES: dict[str, str] = {"written": "书面", "oral": "口头"}

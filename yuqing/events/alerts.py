@@ -14,8 +14,18 @@ from django.utils import timezone
 
 from yuqing import vocab
 from yuqing.audit.services import audit_record
+from yuqing.core.errors import ServiceError
 from yuqing.core.hooks import run_hooks
-from yuqing.events.models import Alert, AlertRule, EscalationContact, Event, SeveritySettings
+from yuqing.core.statemachine import Move, StateMachine
+from yuqing.events.models import (
+    UNACKNOWLEDGED,
+    Alert,
+    AlertRule,
+    AlertState,
+    EscalationContact,
+    Event,
+    SeveritySettings,
+)
 from yuqing.items.models import Item
 from yuqing.notify.channels.base import Message
 from yuqing.notify.duty import alert_chain
@@ -24,8 +34,8 @@ from yuqing.notify.services import notify
 ACK_FROM = vocab.SEVERITY_ORDER.index("significant")
 
 
-class AlertError(Exception):
-    """A refused alert action; the text says why."""
+class AlertError(ServiceError):
+    """A refused alert action (a ServiceError, ``conflict`` unless said otherwise); the text says why."""
 
 
 def rule_matches(rule: AlertRule, event: Event) -> str | None:
@@ -121,18 +131,32 @@ def alerts_evaluate(event: Event, *, now: datetime | None = None) -> list[Alert]
     return raised
 
 
+def _acknowledged_already(alert: Alert) -> str:
+    by, at = alert.acknowledged_by, alert.acknowledged_at
+    return f"该预警已由 {by} 于 {at:%m-%d %H:%M} 确认" if at else "该预警已处理"
+
+
+# The person-made moves of Alert.state (raise, escalate, settle and re-arm are the system's, above/below).
+ALERTS = StateMachine(
+    Alert,
+    {"acknowledge": Move(UNACKNOWLEDGED, AlertState.ACKNOWLEDGED, refusal=_acknowledged_already)},
+    audit_prefix="alert",
+    field="state",
+    error=AlertError,
+)
+
+
 def alert_acknowledge(alert: Alert, *, user: Any, now: datetime | None = None) -> Alert:
     """Acknowledge an alert. The row is locked and read again first, so of two people acknowledging at once
     (or one holding a page loaded before someone else acknowledged) the later is told who was first."""
-    with transaction.atomic():
-        alert.refresh_from_db(from_queryset=Alert.objects.select_for_update(of=("self",)))
-        if alert.acknowledged_at is not None:
-            by, at = alert.acknowledged_by, alert.acknowledged_at
-            raise AlertError(f"该预警已由 {by} 于 {at:%m-%d %H:%M} 确认")
-        alert.acknowledged_at = now or timezone.now()
-        alert.acknowledged_by = user
-        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        audit_record(actor=user, action="alert.acknowledge", obj=alert, new={"at": alert.acknowledged_at})
+    at = now or timezone.now()
+
+    def apply(locked: Alert) -> dict[str, Any]:
+        locked.acknowledged_at = at
+        locked.acknowledged_by = user
+        return {"at": at}
+
+    ALERTS.transition(alert, "acknowledge", user=user, apply=apply)
     return alert
 
 
@@ -140,7 +164,8 @@ def _settle(alert: Alert, *, user: Any, case: Any, reason: str, now: datetime) -
     alert.acknowledged_at = now
     alert.acknowledged_by = user
     alert.ack_deadline = None
-    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "ack_deadline"])
+    alert.state = AlertState.CLOSED
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "ack_deadline", "state"])
     audit_record(
         actor=user,
         action="alert.settle",
@@ -160,7 +185,7 @@ def alerts_settle_for_case(
         return 0
     open_alerts = (
         Alert.objects.select_for_update()
-        .filter(Q(event_id=case.event_id) | Q(id=case.alert_id), acknowledged_at__isnull=True)
+        .filter(Q(event_id=case.event_id) | Q(id=case.alert_id), state__in=UNACKNOWLEDGED)
         .order_by("id")
     )
     settled = 0
@@ -186,20 +211,49 @@ def closed_case_of(alert: Alert) -> Any:
     )
 
 
+def alert_escalation_claim(alert: Alert, *, now: datetime, minutes: int) -> bool:
+    """Take the next escalation step of ``alert`` for this run, as read: a conditional UPDATE from the
+    state, chain position and deadline this run saw, so that of two schedulers escalating at once only
+    one moves the alert (the other's UPDATE finds no such row and it leaves the alert alone). On
+    PostgreSQL the row lock already keeps them apart; the claim also holds where there is none (SQLite).
+    True when claimed; ``alert`` then carries the new position, deadline and state."""
+    nxt = alert.chain_position + 1
+    if nxt < len(alert.chain):
+        values: dict[str, Any] = {
+            "chain_position": nxt,
+            "ack_deadline": now + timedelta(minutes=minutes),
+            "state": AlertState.ESCALATED,
+        }
+    else:
+        values = {"ack_deadline": None}  # the chain is exhausted: stays overdue on the list
+    claimed = Alert.objects.filter(
+        pk=alert.pk,
+        state=alert.state,
+        chain_position=alert.chain_position,
+        ack_deadline=alert.ack_deadline,
+    ).update(**values)
+    if claimed:
+        for name, value in values.items():
+            setattr(alert, name, value)
+    return bool(claimed)
+
+
 def alerts_escalate(*, now: datetime | None = None) -> int:
     """Move every overdue, unacknowledged alert to the next person of its chain; returns how many moved.
-    An alert whose case has been closed is settled instead, never escalated."""
+    An alert whose case has been closed is settled instead, never escalated. Each step is claimed
+    (:func:`alert_escalation_claim`), so two schedulers running at once escalate an alert once."""
     now = now or timezone.now()
     minutes = SeveritySettings.current().ack_minutes
     moved = 0
-    overdue = list(Alert.objects.filter(acknowledged_at__isnull=True, ack_deadline__lte=now).only("id"))
+    overdue = list(Alert.objects.filter(state__in=UNACKNOWLEDGED, ack_deadline__lte=now).only("id"))
     for candidate in overdue:
         with transaction.atomic():
-            # Locked and read again: a case closed (or an acknowledgement made) since the list was read wins.
+            # Locked and read again: a case closed (or an acknowledgement made) since the list was read wins;
+            # a row another scheduler holds is skipped (PostgreSQL), it is escalating that one.
             alert = (
-                Alert.objects.select_for_update(of=("self",))
+                Alert.objects.select_for_update(of=("self",), skip_locked=True)
                 .select_related("event")
-                .filter(pk=candidate.pk, acknowledged_at__isnull=True, ack_deadline__lte=now)
+                .filter(pk=candidate.pk, state__in=UNACKNOWLEDGED, ack_deadline__lte=now)
                 .first()
             )
             if alert is None:
@@ -208,21 +262,17 @@ def alerts_escalate(*, now: datetime | None = None) -> int:
             if case is not None:  # closed before this fix, or by a path that did not settle it
                 _settle(alert, user=None, case=case, reason=f"案件「{case.title}」已结案，不再升级", now=now)
                 continue
-            nxt = alert.chain_position + 1
-            if nxt < len(alert.chain):
-                alert.chain_position = nxt
-                alert.ack_deadline = now + timedelta(minutes=minutes)
-                alert.escalations = [*alert.escalations, {"at": now.isoformat(), "to": alert.chain[nxt]}]
-                _notify_position(alert, nxt, prefix="【超时升级】")
+            if not alert_escalation_claim(alert, now=now, minutes=minutes):
+                continue
+            if alert.ack_deadline is not None:
+                step: dict[str, Any] = {"at": now.isoformat(), "to": alert.chain[alert.chain_position]}
+                _notify_position(alert, alert.chain_position, prefix="【超时升级】")
                 moved += 1
             else:
-                alert.ack_deadline = None  # the chain is exhausted: stays overdue on the list
-                alert.escalations = [
-                    *alert.escalations,
-                    {"at": now.isoformat(), "to": None, "exhausted": True},
-                ]
-            alert.save(update_fields=["chain_position", "ack_deadline", "escalations"])
-            audit_record(actor=None, action="alert.escalate", obj=alert, new=alert.escalations[-1])
+                step = {"at": now.isoformat(), "to": None, "exhausted": True}
+            alert.escalations = [*alert.escalations, step]
+            alert.save(update_fields=["escalations"])
+            audit_record(actor=None, action="alert.escalate", obj=alert, new=step)
     return moved
 
 
@@ -240,6 +290,7 @@ def alert_rearm(event: Event, *, level: str, reason: str, now: datetime | None =
             "acknowledged_by": None,
             "chain": default_chain(),
             "chain_position": 0,
+            "state": AlertState.OPEN,
         }
         if alert is None:
             alert = Alert.objects.create(event=event, level=level, **fields)

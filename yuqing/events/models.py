@@ -250,9 +250,25 @@ class EscalationContact(models.Model):
         return f"{self.position}. {self.user}"
 
 
+class AlertState(models.TextChoices):
+    """Where an alert stands. Written only by ``yuqing.events.alerts`` (raise, acknowledge, escalate,
+    settle, re-arm); ``acknowledged_at``, ``chain_position`` and ``ack_deadline`` keep the details."""
+
+    OPEN = "open", "待确认"
+    ESCALATED = "escalated", "已升级，待确认"
+    ACKNOWLEDGED = "acknowledged", "已确认"
+    CLOSED = "closed", "随案件结案"
+
+
+# Alerts still waiting for someone to acknowledge them (they may escalate).
+UNACKNOWLEDGED = (AlertState.OPEN, AlertState.ESCALATED)
+
+
 class Alert(models.Model):
     """One alert per event and level. At 较大 and above it must be acknowledged before its deadline, or it
     escalates to the next person of the chain frozen on it."""
+
+    State = AlertState
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="alerts", verbose_name="事件")
     level = models.CharField("等级", max_length=20, choices=SEVERITY_CHOICES)
@@ -267,6 +283,9 @@ class Alert(models.Model):
     chain = models.JSONField("升级链(用户ID)", default=list)
     chain_position = models.PositiveSmallIntegerField("当前责任人序号", default=0)
     escalations = models.JSONField("升级记录", default=list, blank=True)
+    state = models.CharField(
+        "状态", max_length=20, choices=AlertState.choices, default=AlertState.OPEN, db_index=True
+    )
 
     class Meta:
         verbose_name = "预警"

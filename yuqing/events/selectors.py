@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from yuqing.events.models import Alert, Event
+from yuqing.events.models import UNACKNOWLEDGED, Alert, Event
 from yuqing.items.models import Item
 
 
@@ -34,11 +34,9 @@ def event_members(event: Event, limit: int = 500) -> list[Item]:
 def alert_list(*, open_only: bool = False) -> QuerySet[Alert]:
     qs = Alert.objects.select_related("event", "acknowledged_by", "rule").prefetch_related("event__cases")
     if open_only:
-        qs = qs.filter(acknowledged_at__isnull=True)
+        qs = qs.filter(state__in=UNACKNOWLEDGED)
     return qs.order_by("acknowledged_at", "-created_at")
 
 
 def alert_counts() -> dict[str, Any]:
-    return Alert.objects.aggregate(
-        open=Count("id", filter=Q(acknowledged_at__isnull=True)), total=Count("id")
-    )
+    return Alert.objects.aggregate(open=Count("id", filter=Q(state__in=UNACKNOWLEDGED)), total=Count("id"))

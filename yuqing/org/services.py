@@ -17,14 +17,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from yuqing.audit.services import audit_record, audit_snapshot
+from yuqing.core.errors import CONFLICT, INVALID, ServiceError
 from yuqing.core.hooks import run_hooks
 from yuqing.org import access, selectors
 from yuqing.org.models import ApiToken, Department, Person, RoleAssignment, TrainingRecord, hash_token
 from yuqing.org.selectors import LoginLock
 
 
-class OrgError(ValueError):
-    """A refused change to the organisation; the text says why."""
+class OrgError(ServiceError, ValueError):
+    """A refused change to the organisation (a ServiceError, ``invalid`` unless said otherwise; still a
+    ValueError for older callers); the text says why."""
+
+    default_kind = INVALID
 
 
 def api_token_create(*, user: User, name: str = "", actor: Any = None) -> str:
@@ -110,7 +114,7 @@ def role_assign(
             predecessors = predecessors.none()
         for previous in predecessors:
             if previous.person_id == person.id:
-                raise OrgError(f"{person} 已担任{access.ROLE_LABELS[role]}")
+                raise OrgError(f"{person} 已担任{access.ROLE_LABELS[role]}", kind=CONFLICT)
             if previous.start_date >= start:
                 raise OrgError(f"{previous.person} 自 {previous.start_date} 起担任此角色，新任日期须晚于该日")
             role_end(assignment=previous, end_date=start, actor=actor)
@@ -129,7 +133,7 @@ def role_end(
     """End ``assignment`` on ``end_date`` (today by default: from that day on the role is not held)."""
     end = end_date or access.as_day()
     if assignment.end_date is not None:
-        raise OrgError(f"该任职已于 {assignment.end_date} 结束")
+        raise OrgError(f"该任职已于 {assignment.end_date} 结束", kind=CONFLICT)
     if end <= assignment.start_date:
         raise OrgError(f"卸任日期必须晚于任职日期（{assignment.start_date}）")
     with transaction.atomic():
@@ -151,7 +155,7 @@ def duty_set(*, assignment: RoleAssignment, on_duty: bool, actor: Any = None) ->
     if assignment.role != access.OFFICE_MEMBER:
         raise OrgError("只有舆情应急办成员可以设为值班")
     if on_duty and not assignment.is_current():
-        raise OrgError("该任职不在任期内，不能设为值班")
+        raise OrgError("该任职不在任期内，不能设为值班", kind=CONFLICT)
     with transaction.atomic():
         old = assignment.on_duty
         assignment.on_duty = on_duty

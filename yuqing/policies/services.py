@@ -13,18 +13,19 @@ from django.db import transaction
 
 from yuqing.analysis.text import search_tokens
 from yuqing.audit.services import audit_changes, audit_record
+from yuqing.core.errors import INVALID, ServiceError
 from yuqing.policies import parsing, similarity
 from yuqing.policies.models import PolicyDocument
 
 EDITABLE = ("title", "doc_number", "issuer", "issued_on", "validity", "text")
 
 
-class PolicyInvalid(ValueError):
-    """The input cannot be saved; ``errors`` maps each field to a Chinese message."""
+class PolicyInvalid(ServiceError, ValueError):
+    """The input cannot be saved (a ServiceError of kind ``invalid``; still a ValueError for older
+    callers); ``errors`` maps each field to a Chinese message."""
 
     def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("；".join(errors.values()))
-        self.errors = dict(errors)
+        super().__init__("；".join(errors.values()), kind=INVALID, errors=errors)
 
 
 def segment(title: str, text: str) -> str:

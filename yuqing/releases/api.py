@@ -17,7 +17,7 @@ from yuqing.cases.selectors import case_get
 from yuqing.cases.services.common import require_role
 from yuqing.core.common import user_label
 from yuqing.releases import selectors, services
-from yuqing.releases.models import GuidanceTask, Release, TalkingPoint
+from yuqing.releases.models import GuidanceTask, Release, ReleaseStatus, TalkingPoint
 from yuqing.releases.services.common import (
     AUTHORS,
     COMMENTATORS,
@@ -417,5 +417,5 @@ def case_counts(request: HttpRequest, case_id: int) -> dict:
     return {
         **selectors.guidance_counts(case),
         "releases": case.releases.count(),
-        "published": case.releases.filter(status="published").count(),
+        "published": case.releases.filter(status=ReleaseStatus.PUBLISHED).count(),
     }

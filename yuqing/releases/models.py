@@ -20,13 +20,23 @@ CHANNELS = {
     "press_conference": "新闻发布会",
     "interview": "媒体采访",
 }
-STATUSES = {
-    "draft": "草稿",
-    "submitted": "待保密审查",
-    "reviewed": "已通过保密审查，待签发",
-    "signed": "已签发，待发布",
-    "published": "已发布",
-}
+
+
+class ReleaseStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待保密审查"
+    REVIEWED = "reviewed", "已通过保密审查，待签发"
+    SIGNED = "signed", "已签发，待发布"
+    PUBLISHED = "published", "已发布"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "进行中"
+    DONE = "done", "已完成"
+    CANCELLED = "cancelled", "已取消"
+
+
+STATUSES = dict(ReleaseStatus.choices)
 # The reviewer's checklist (三(四) 严格信息发布审批程序和保密审查): every item must be confirmed to pass.
 CHECKLIST = {
     "no_state_secrets": "不含国家秘密和工作秘密",
@@ -36,7 +46,7 @@ CHECKLIST = {
     "no_unpublished_info": "不含未经公开的税收信息",
 }
 REVIEW_RESULTS = {"pass": "通过", "return": "退回修改"}
-TASK_STATUSES = {"open": "进行中", "done": "已完成", "cancelled": "已取消"}
+TASK_STATUSES = dict(TaskStatus.choices)
 
 
 class TalkingPoint(models.Model):
@@ -85,7 +95,10 @@ class Release(models.Model):
     body = models.TextField("正文")
     topics = models.JSONField("采用的口径主题", default=list, blank=True)
     planned_at = models.DateTimeField("计划发布时间", null=True, blank=True)
-    status = models.CharField("状态", max_length=20, choices=list(STATUSES.items()), default="draft")
+    Status = ReleaseStatus
+    status = models.CharField(
+        "状态", max_length=20, choices=ReleaseStatus.choices, default=ReleaseStatus.DRAFT
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="起草人"
     )
@@ -125,6 +138,14 @@ class Release(models.Model):
     @property
     def status_label(self) -> str:
         return STATUSES[self.status]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ReleaseStatus.DRAFT
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ReleaseStatus.PUBLISHED
 
     @property
     def kind_label(self) -> str:
@@ -179,7 +200,8 @@ class GuidanceTask(models.Model):
     where = models.CharField("发声平台/位置", max_length=300)
     talking_points = models.ManyToManyField(TalkingPoint, blank=True, related_name="+", verbose_name="口径")
     due_at = models.DateTimeField("完成时限")
-    status = models.CharField("状态", max_length=20, choices=list(TASK_STATUSES.items()), default="open")
+    Status = TaskStatus
+    status = models.CharField("状态", max_length=20, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="布置人"
     )
@@ -197,6 +219,14 @@ class GuidanceTask(models.Model):
     @property
     def status_label(self) -> str:
         return TASK_STATUSES[self.status]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == TaskStatus.DONE
 
 
 class GuidancePost(models.Model):

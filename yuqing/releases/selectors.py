@@ -14,8 +14,15 @@ from yuqing.cases.selectors import TimelineEntry, timeline_provider
 from yuqing.core.common import user_label
 from yuqing.org import access
 from yuqing.org.selectors import role_holders
-from yuqing.releases.models import GuidancePost, GuidanceTask, Release, TalkingPoint
-from yuqing.releases.services.common import READ_ALL, TASK_ASSIGNERS
+from yuqing.releases.models import GuidancePost, GuidanceTask, Release, TalkingPoint, TaskStatus
+from yuqing.releases.services.common import (
+    AUTHORS,
+    READ_ALL,
+    RELEASES,
+    REVIEWERS,
+    SIGNERS,
+    TASK_ASSIGNERS,
+)
 
 
 def release_list(*, user: Any, status: str = "", case_id: int | None = None) -> QuerySet[Release]:
@@ -28,6 +35,28 @@ def release_list(*, user: Any, status: str = "", case_id: int | None = None) -> 
     if case_id:
         qs = qs.filter(case_id=case_id)
     return qs.order_by("-created_at", "-id")
+
+
+def release_moves(release: Release) -> set[str]:
+    """The moves (``RELEASES``) the release's status allows now, whoever asks."""
+    return {action for action, move in RELEASES.moves.items() if release.status in move.sources}
+
+
+def release_actions(release: Release, user: Any) -> set[str]:
+    """What ``user`` may do with ``release`` now — ``edit``, ``submit``, ``review``, ``sign``,
+    ``publish`` — by its status and the user's roles (nobody reviews or signs their own draft). The
+    pages show a button for each; the services check again."""
+    roles = access.cached_roles(user)
+    moves = release_moves(release)
+    mine = release.author_id == getattr(user, "pk", None)
+    actions = set()
+    if roles & AUTHORS:
+        actions |= moves & {"edit", "submit", "publish"}
+    if roles & REVIEWERS and "review_pass" in moves and not mine:
+        actions.add("review")
+    if roles & SIGNERS and "sign" in moves and not mine:
+        actions.add("sign")
+    return actions
 
 
 def release_get(*, user: Any, release_id: Any) -> Release | None:
@@ -84,8 +113,8 @@ def guidance_counts(case: Case) -> dict[str, int]:
     """Tasks (all / open / done) and recorded posts of ``case``."""
     row = GuidanceTask.objects.filter(case=case).aggregate(
         tasks=Count("id"),
-        open=Count("id", filter=Q(status="open")),
-        done=Count("id", filter=Q(status="done")),
+        open=Count("id", filter=Q(status=TaskStatus.OPEN)),
+        done=Count("id", filter=Q(status=TaskStatus.DONE)),
     )
     row["posts"] = GuidancePost.objects.filter(task__case=case).count()
     return {k: int(v or 0) for k, v in row.items()}

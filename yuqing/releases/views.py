@@ -27,7 +27,7 @@ from yuqing.releases.forms import (
     TaskForm,
     refusal_to_form,
 )
-from yuqing.releases.models import STATUSES, GuidanceTask, Release, TalkingPoint
+from yuqing.releases.models import STATUSES, GuidanceTask, Release, ReleaseStatus, TalkingPoint
 from yuqing.releases.services.common import (
     AUTHORS,
     COMMENTATORS,
@@ -120,7 +120,7 @@ def release_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ProcedureError as exc:
             refusal_to_form(form, exc)
         else:
-            if was != "draft" and release.status == "draft":
+            if was != ReleaseStatus.DRAFT and release.status == ReleaseStatus.DRAFT:
                 messages.warning(request, "稿件已修改，已退回草稿，须重新送保密审查。")
             else:
                 messages.success(request, "已保存。")
@@ -141,8 +141,6 @@ def release_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
 @access.role_required(*RELEASE_READERS)
 def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
     release = _release(request, pk)
-    roles = _roles(request)
-    mine = release.author_id == request.user.pk
     return render(
         request,
         "releases/release_detail.html",
@@ -150,11 +148,7 @@ def release_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "release": release,
             "reviews": release.reviews.select_related("reviewer__person"),
             "coverage": services.release_coverage(release),
-            "may_edit": bool(roles & AUTHORS) and release.status in ("draft", "submitted", "reviewed"),
-            "may_submit": bool(roles & AUTHORS) and release.status == "draft",
-            "may_review": bool(roles & REVIEWERS) and release.status == "submitted" and not mine,
-            "may_sign": bool(roles & SIGNERS) and release.status == "reviewed" and not mine,
-            "may_publish": bool(roles & AUTHORS) and release.status == "signed",
+            "actions": selectors.release_actions(release, request.user),
             "author": user_label(release.author),
         },
     )
@@ -201,6 +195,7 @@ def release_review(request: HttpRequest, pk: int) -> HttpResponseBase:
             "coverage": coverage,
             "unused": [c for c in coverage if not c.used],
             "own": release.author_id == request.user.pk,
+            "moves": selectors.release_moves(release),
         },
     )
 
@@ -221,7 +216,13 @@ def release_sign(request: HttpRequest, pk: int) -> HttpResponseBase:
     return render(
         request,
         "releases/sign.html",
-        {"release": release, "review": review, "error": error, "own": release.author_id == request.user.pk},
+        {
+            "release": release,
+            "review": review,
+            "error": error,
+            "own": release.author_id == request.user.pk,
+            "moves": selectors.release_moves(release),
+        },
         status=409 if error else 200,
     )
 
@@ -238,7 +239,11 @@ def release_publish(request: HttpRequest, pk: int) -> HttpResponseBase:
         else:
             messages.success(request, "已登记发布。")
             return redirect("releases:detail", pk=pk)
-    return render(request, "releases/publish.html", {"release": release, "form": form})
+    return render(
+        request,
+        "releases/publish.html",
+        {"release": release, "form": form, "moves": selectors.release_moves(release)},
+    )
 
 
 @access.role_required(*POINT_READERS)

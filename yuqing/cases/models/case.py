@@ -146,6 +146,16 @@ class Case(models.Model):
     def state_label(self) -> str:
         return cv.STATES.get(self.state, self.state)
 
+    @property
+    def found_true(self) -> bool:
+        """The finding is 属实 or 部分属实 (the handling branch: guide, disclose, hold to account)."""
+        return self.finding in cv.TRUE_FINDINGS
+
+    @property
+    def found_false(self) -> bool:
+        """The finding is 失实 (the handling branch: clarify, control the source)."""
+        return self.finding == cv.FINDING_FALSE
+
 
 class CaseTransition(models.Model):
     """One state change, written by ``case_transition`` only; the timeline's backbone. Never edited."""
@@ -171,6 +181,16 @@ class CaseTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+class DeadlineStatus(models.TextChoices):
+    """A deadline's status, derived from its timestamps (not stored)."""
+
+    OPEN = "open", "进行中"
+    MET = "met", "按时完成"
+    LATE = "late", "超期完成"
+    MISSED = "missed", "已超期"
+    CANCELLED = "cancelled", "已取消"
 
 
 class Deadline(models.Model):
@@ -227,22 +247,21 @@ class Deadline(models.Model):
         return f"{self.title}（{self.due_at:%m-%d %H:%M}前）"
 
     @property
-    def status(self) -> str:
+    def status(self) -> DeadlineStatus:
         if self.cancelled_at:
-            return "cancelled"
+            return DeadlineStatus.CANCELLED
         if self.met_at:
-            return "late" if self.met_at > self.due_at else "met"
-        return "missed" if self.missed_at else "open"
+            return DeadlineStatus.LATE if self.met_at > self.due_at else DeadlineStatus.MET
+        return DeadlineStatus.MISSED if self.missed_at else DeadlineStatus.OPEN
 
     @property
     def status_label(self) -> str:
-        return {
-            "cancelled": "已取消",
-            "met": "按时完成",
-            "late": "超期完成",
-            "missed": "已超期",
-            "open": "进行中",
-        }[self.status]
+        return DeadlineStatus(self.status).label
+
+    @property
+    def overdue(self) -> bool:
+        """Missed, or met late (shown in red)."""
+        return self.status in (DeadlineStatus.MISSED, DeadlineStatus.LATE)
 
 
 SIGNED_KINDS = {

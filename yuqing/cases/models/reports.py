@@ -10,8 +10,18 @@ from yuqing.cases import vocab as cv
 from yuqing.cases.models.case import Case
 
 
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SIGNED = "signed", "已签发"
+    ORAL = "oral", "已口头报告"
+    SUPERSEDED = "superseded", "已被替代"
+
+
 class SituationReport(models.Model):
-    STATUSES = {"draft": "草稿", "signed": "已签发", "oral": "已口头报告", "superseded": "已被替代"}
+    Status = ReportStatus
+    STATUSES = dict(ReportStatus.choices)
+    # A report that was given: signed in writing, reported orally, or given and later superseded.
+    GIVEN = (ReportStatus.SIGNED, ReportStatus.ORAL, ReportStatus.SUPERSEDED)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField("报告类别", max_length=20, choices=list(cv.REPORT_KINDS.items()))
@@ -21,7 +31,7 @@ class SituationReport(models.Model):
     level = models.CharField("报告层级", max_length=20, choices=list(cv.REPORT_LEVELS.items()))
     skip_level = models.BooleanField("越级上报", default=False)
     skip_reason = models.TextField("越级理由", blank=True, default="")
-    status = models.CharField("状态", max_length=20, choices=list(STATUSES.items()), default="draft")
+    status = models.CharField("状态", max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
     title = models.CharField("标题", max_length=300)
     # The elements the plan requires (vocab.REPORT_ELEMENTS).
     occurred_at = models.DateTimeField("时间", null=True, blank=True)
@@ -91,11 +101,11 @@ class SituationReport(models.Model):
 
     @property
     def frozen(self) -> bool:
-        return self.status != "draft"
+        return self.status != ReportStatus.DRAFT
 
     @property
     def status_label(self) -> str:
-        return self.STATUSES[self.status]
+        return ReportStatus(self.status).label
 
     def element_values(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in cv.REPORT_ELEMENTS}

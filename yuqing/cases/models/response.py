@@ -10,16 +10,30 @@ from yuqing.cases import vocab as cv
 from yuqing.cases.models.case import Case
 
 
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待审批"
+    APPROVED = "approved", "已批准"
+    RETURNED = "returned", "已退回"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "进行中"
+    DONE = "done", "已完成"
+    CANCELLED = "cancelled", "已取消"
+
+
 class ResponsePlan(models.Model):
     """应对方案: drafted by the office, approved (or returned with comments) by 组长/副组长; the approved
     version is frozen (its hash is on the approval's Signature). A returned plan is redrafted as a new
     version, so every version the group saw stays on file."""
 
-    STATUSES = {"draft": "草稿", "submitted": "待审批", "approved": "已批准", "returned": "已退回"}
+    Status = PlanStatus
+    STATUSES = dict(PlanStatus.choices)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
     version = models.PositiveSmallIntegerField("版本", default=1)
-    status = models.CharField("状态", max_length=20, choices=list(STATUSES.items()), default="draft")
+    status = models.CharField("状态", max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
     summary = models.TextField("处置意见与总体思路", blank=True, default="")
     # [{"measure": str, "owner_id": int, "owner": str, "due_at": iso str}] — validated by the service.
     measures = models.JSONField("措施", default=list, blank=True)
@@ -69,7 +83,8 @@ class HandlingAction(models.Model):
         "rectification": "整改",
         "other": "其他",
     }
-    STATUSES = {"open": "进行中", "done": "已完成", "cancelled": "已取消"}
+    Status = ActionStatus
+    STATUSES = dict(ActionStatus.choices)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
     kind = models.CharField("类型", max_length=20, choices=list(KINDS.items()))
@@ -78,7 +93,7 @@ class HandlingAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="责任人"
     )
     due_at = models.DateTimeField("完成时限")
-    status = models.CharField("状态", max_length=20, choices=list(STATUSES.items()), default="open")
+    status = models.CharField("状态", max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     result = models.TextField("完成情况", blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="布置人"
@@ -93,6 +108,10 @@ class HandlingAction(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActionStatus.OPEN
 
 
 class AccountabilityRecord(models.Model):

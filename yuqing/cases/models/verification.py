@@ -5,11 +5,19 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from yuqing.cases import vocab as cv
 from yuqing.cases.models.case import FINDING_CHOICES, Case
 
 
+class VerificationStatus(models.TextChoices):
+    OPEN = "open", "待核实"
+    SUBMITTED = "submitted", "已提交"
+    CANCELLED = "cancelled", "已撤销"
+
+
 class VerificationTask(models.Model):
-    STATUSES = {"open": "待核实", "submitted": "已提交", "cancelled": "已撤销"}
+    Status = VerificationStatus
+    STATUSES = dict(VerificationStatus.choices)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="verifications")
     department = models.ForeignKey(
@@ -21,12 +29,14 @@ class VerificationTask(models.Model):
     )
     assigned_at = models.DateTimeField("通报时间")
     due_at = models.DateTimeField("核实时限")
-    status = models.CharField("状态", max_length=20, choices=list(STATUSES.items()), default="open")
+    status = models.CharField(
+        "状态", max_length=20, choices=VerificationStatus.choices, default=VerificationStatus.OPEN
+    )
     basic_facts = models.TextField("基本情况", blank=True, default="")
     cause = models.TextField("产生原因", blank=True, default="")
     consequences = models.TextField("造成后果", blank=True, default="")
     proposed_handling = models.TextField("处置意见", blank=True, default="")
-    finding = models.CharField("事实认定", max_length=20, choices=FINDING_CHOICES, default="pending")
+    finding = models.CharField("事实认定", max_length=20, choices=FINDING_CHOICES, default=cv.FINDING_PENDING)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -46,5 +56,9 @@ class VerificationTask(models.Model):
         return f"{self.department}核实：{self.case.title}"
 
     @property
+    def is_submitted(self) -> bool:
+        return self.status == VerificationStatus.SUBMITTED
+
+    @property
     def status_label(self) -> str:
-        return self.STATUSES[self.status]
+        return VerificationStatus(self.status).label

@@ -13,7 +13,15 @@ from yuqing.audit.services import audit_record
 from yuqing.cases import flow
 from yuqing.cases import vocab as cv
 from yuqing.cases.access import department_of_case
-from yuqing.cases.models import Case, CaseTransition, ProcedureSettings
+from yuqing.cases.models import (
+    ActionStatus,
+    Case,
+    CaseTransition,
+    PlanStatus,
+    ProcedureSettings,
+    ReportStatus,
+    VerificationStatus,
+)
 from yuqing.cases.services.common import (
     ProcedureError,
     clean_text,
@@ -162,46 +170,46 @@ def case_open_for_alert(alert: Any, *, now: datetime | None = None) -> Case | No
 
 
 def _verification_assigned(case: Case) -> str:
-    if not case.verifications.exclude(status="cancelled").exists():
+    if not case.verifications.exclude(status=VerificationStatus.CANCELLED).exists():
         return "请先向事发科室通报舆情线索并布置核实任务"
     return ""
 
 
 def _verified_and_reported(case: Case) -> str:
     reasons = []
-    if not case.verifications.filter(status="submitted").exists():
+    if not case.verifications.filter(status=VerificationStatus.SUBMITTED).exists():
         reasons.append("事发科室尚未提交核实结果")
-    if not case.reports.filter(status__in=["signed", "oral"]).exists():
+    if not case.reports.filter(status__in=[ReportStatus.SIGNED, ReportStatus.ORAL]).exists():
         reasons.append("尚无已签发的书面报告或已记录的口头报告")
     return "；".join(reasons)
 
 
 def _plan_submitted(case: Case) -> str:
-    if not case.plans.filter(status__in=["submitted", "approved"]).exists():
+    if not case.plans.filter(status__in=[PlanStatus.SUBMITTED, PlanStatus.APPROVED]).exists():
         return "请先起草应对方案并提交工作组审批"
     return ""
 
 
 def _plan_approved(case: Case) -> str:
-    if not case.plans.filter(status="approved").exists():
+    if not case.plans.filter(status=PlanStatus.APPROVED).exists():
         return "应对方案尚未经组长/副组长批准"
     return ""
 
 
 def _handled(case: Case) -> str:
     reasons = []
-    if case.finding == "pending":
+    if case.finding == cv.FINDING_PENDING:
         reasons.append("尚未作出事实认定（属实/部分属实/失实）")
-    open_actions = case.actions.filter(status="open").count()
+    open_actions = case.actions.filter(status=ActionStatus.OPEN).count()
     if open_actions:
         reasons.append(f"还有 {open_actions} 项处置措施未完成")
     if case.finding in cv.TRUE_FINDINGS:
-        if not case.actions.filter(kind__in=["guidance", "disclosure"], status="done").exists():
+        if not case.actions.filter(kind__in=["guidance", "disclosure"], status=ActionStatus.DONE).exists():
             reasons.append("情况属实：须至少完成一项主动引导或公开回应措施")
         if not case.accountability.exists():
             reasons.append("情况属实：须记录问责情况")
-    elif case.finding == "false":
-        if not case.actions.filter(kind="clarification", status="done").exists():
+    elif case.finding == cv.FINDING_FALSE:
+        if not case.actions.filter(kind="clarification", status=ActionStatus.DONE).exists():
             reasons.append("情况失实：须至少完成一项澄清措施")
         if not (case.source_requests.exists() or case.actions.filter(kind="source_control").exists()):
             reasons.append("情况失实：须记录源头控制（删除/更正请求）")

@@ -1,9 +1,10 @@
-"""What every procedure service shares: the error type, role checks, notifications, signatures (the
-domain-free helpers — input cleaning, clock, labels, content hashing — are in :mod:`yuqing.core.common`)."""
+"""What every procedure service shares: the error type (a ServiceError), role checks, notifications,
+signatures (the domain-free helpers — input cleaning, clock, labels, content hashing — are in
+:mod:`yuqing.core.common`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,29 +19,39 @@ from yuqing.core.common import (  # noqa: F401 (the procedure services import th
     parse_time,
     user_label,
 )
+from yuqing.core.errors import FORBIDDEN, INVALID, Kind, ServiceError
 from yuqing.notify.channels.base import Message
 from yuqing.notify.services import notify
 from yuqing.org import access
 
 
-class ProcedureError(Exception):
-    """A step of the procedure refused: ``code`` is ``forbidden`` (403), ``conflict`` (409: wrong
-    state) or ``invalid`` (422: bad input, ``errors`` by field name with Chinese messages)."""
+class ProcedureError(ServiceError):
+    """A step of the procedure refused (a :class:`~yuqing.core.errors.ServiceError`): ``kind`` is
+    ``forbidden`` (403), ``conflict`` (409: wrong state) or ``invalid`` (422: bad input, ``errors`` by
+    field name with Chinese messages). ``code=`` is accepted as the former name of ``kind``."""
 
-    def __init__(self, message: str, *, code: str = "conflict", errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.errors = errors or {}
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        kind: Kind | None = None,
+        code: Kind | None = None,
+        field: str | None = None,
+        errors: Mapping[str, str] | None = None,
+        missing: Sequence[str] | None = None,
+    ) -> None:
+        super().__init__(message, kind=kind or code, field=field, errors=errors, missing=missing)
 
 
 def forbidden(message: str) -> ProcedureError:
-    return ProcedureError(message, code="forbidden")
+    return ProcedureError(message, kind=FORBIDDEN)
 
 
-def invalid(errors: dict[str, str], message: str = "") -> ProcedureError:
+def invalid(
+    errors: Mapping[str, str], message: str = "", *, missing: Sequence[str] | None = None
+) -> ProcedureError:
     text = message or "；".join(f"{k}：{v}" for k, v in errors.items())
-    return ProcedureError(text, code="invalid", errors=errors)
+    return ProcedureError(text, kind=INVALID, errors=errors, missing=missing)
 
 
 def require_role(user: Any, roles: Iterable[str], doing: str) -> set[str]:

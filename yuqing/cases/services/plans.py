@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from yuqing.audit.services import audit_record, audit_snapshot
 from yuqing.cases import flow
 from yuqing.cases import vocab as cv
-from yuqing.cases.models import Case, HandlingAction, ResponsePlan
+from yuqing.cases.models import Case, HandlingAction, PlanStatus, ResponsePlan
 from yuqing.cases.services.case import case_transition, refuse_unless_open
 from yuqing.cases.services.common import (
     ProcedureError,
@@ -27,6 +27,7 @@ from yuqing.cases.services.common import (
     user_label,
 )
 from yuqing.cases.services.response import WRITERS, _action_create, _user
+from yuqing.core.statemachine import Move, StateMachine
 from yuqing.org.selectors import role_holders
 
 # --- response plan (应急响应) -----------------------------------------------------------------------
@@ -94,13 +95,25 @@ def _plan_values(data: dict[str, Any], now: datetime) -> dict[str, Any]:
     return values
 
 
+PLANS = StateMachine(
+    ResponsePlan,
+    {
+        "submit": Move({PlanStatus.DRAFT}, PlanStatus.SUBMITTED, "应对方案{label}，不能报批"),
+        "approve": Move({PlanStatus.SUBMITTED}, PlanStatus.APPROVED, "应对方案{label}，不在待审批状态"),
+        "return": Move({PlanStatus.SUBMITTED}, PlanStatus.RETURNED, "应对方案{label}，不在待审批状态"),
+    },
+    audit_prefix="plan",
+    error=ProcedureError,
+)
+
+
 def response_plan_draft(
     *, case: Case, user: Any, data: dict[str, Any], now: datetime | None = None
 ) -> ResponsePlan:
     """Draft a new version of the response plan (the first, or the next after one was returned)."""
     require_role(user, WRITERS, "起草应对方案")
     refuse_unless_open(case, "起草应对方案")
-    if case.plans.filter(status__in=["draft", "submitted"]).exists():
+    if case.plans.filter(status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED]).exists():
         raise ProcedureError("已有一份草稿或待审批的应对方案；请修改它，或等待审批结果")
     if case.state not in (cv.REPORTED, cv.PLAN_PENDING, cv.RESPONDING):
         raise ProcedureError(f"案件处于「{case.state_label}」，须先完成核实并报告情况，再起草应对方案")
@@ -119,7 +132,7 @@ def response_plan_update(
     *, plan: ResponsePlan, user: Any, data: dict[str, Any], now: datetime | None = None
 ) -> ResponsePlan:
     require_role(user, WRITERS, "修改应对方案")
-    if plan.status != "draft":
+    if plan.status != PlanStatus.DRAFT:
         raise ProcedureError(f"应对方案{plan.status_label}，不能修改；退回的方案请起草新版本")
     values = _plan_values({**audit_snapshot(plan), **data}, now_or(now))
     with transaction.atomic():
@@ -136,16 +149,11 @@ def response_plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None 
     require_role(user, WRITERS, "应对方案报批")
     at = now_or(now)
     case = plan.case
-    with transaction.atomic():
-        plan.refresh_from_db(from_queryset=ResponsePlan.objects.select_for_update())
-        if plan.status != "draft":
-            raise ProcedureError(f"应对方案{plan.status_label}，不能报批")
-        plan.status = "submitted"
-        plan.submitted_at = at
-        plan.save(update_fields=["status", "submitted_at"])
-        audit_record(
-            actor=user, action="plan.submit", obj=plan, old={"status": "draft"}, new={"status": "submitted"}
-        )
+
+    def apply(locked: ResponsePlan) -> None:
+        locked.submitted_at = at
+
+    def then(locked: ResponsePlan) -> None:
         if case.state == cv.REPORTED:
             case_transition(
                 case=case, to=cv.PLAN_PENDING, user=user, reason=f"应对方案第{plan.version}版报批", now=at
@@ -159,6 +167,8 @@ def response_plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None 
             f"/cases/{case.pk}/",
             level=case.severity,
         )
+
+    PLANS.transition(plan, "submit", user=user, apply=apply, then=then)
     return plan
 
 
@@ -177,61 +187,57 @@ def response_plan_decide(
     if errors:
         raise invalid(errors)
     at = now_or(now)
-    with transaction.atomic():
-        # Locked and read again: two leaders deciding at once, or a page loaded before the other's decision —
-        # the later one is refused instead of overwriting the first decision (and its signature).
-        plan.refresh_from_db(from_queryset=ResponsePlan.objects.select_for_update())
-        if plan.status != "submitted":
-            raise ProcedureError(f"应对方案{plan.status_label}，不在待审批状态")
-        plan.decided_by = user
-        plan.decided_at = at
-        plan.comments = comments
+
+    # Locked and read again (PLANS.transition): two leaders deciding at once, or a page loaded before the
+    # other's decision — the later one is refused instead of overwriting the first decision (and its
+    # signature).
+    def apply(locked: ResponsePlan) -> dict[str, Any]:
+        locked.decided_by = user
+        locked.decided_at = at
+        locked.comments = comments
         if approve:
             content = {
                 k: v
-                for k, v in audit_snapshot(plan).items()
+                for k, v in audit_snapshot(locked).items()
                 if k in ("case_id", "version", "summary", "measures", "resources", "task_force", "on_site")
             }
-            plan.status = "approved"
             signature = signature_create(
-                case=plan.case,
-                obj=plan,
+                case=locked.case,
+                obj=locked,
                 signer=user,
                 role=sorted(held & flow.LEADERS)[0],
                 purpose="审批",
                 content=content,
                 at=at,
             )
-            plan.content_hash = signature.content_hash
-        else:
-            plan.status = "returned"
-        plan.save()
-        audit_record(
-            actor=user,
-            action="plan.approve" if approve else "plan.return",
-            obj=plan,
-            old={"status": "submitted"},
-            new={"status": plan.status, "comments": comments},
-        )
+            locked.content_hash = signature.content_hash
         notify_after_commit(
-            [plan.created_by],
-            f"【方案{'已批准' if approve else '被退回'}】{plan.case.title}",
+            [locked.created_by],
+            f"【方案{'已批准' if approve else '被退回'}】{locked.case.title}",
             comments or "应对方案已批准，可以启动。",
-            f"/cases/{plan.case_id}/",
-            level=plan.case.severity,
+            f"/cases/{locked.case_id}/",
+            level=locked.case.severity,
         )
+        return {"comments": comments}
+
+    PLANS.transition(plan, "approve" if approve else "return", user=user, apply=apply)
     return plan
 
 
 def response_plan_launch(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> Case:
     """启动应急预案: the approved plan's measures become handling tasks; the case moves to 处置中."""
-    if plan.status != "approved":
+    if plan.status != PlanStatus.APPROVED:
         raise ProcedureError("只有已批准的应对方案可以启动")
     if plan.launched_at:
         raise ProcedureError("该应对方案已启动")
     at = now_or(now)
-    case = plan.case
     with transaction.atomic():
+        # Locked and read again: a plan launched meanwhile (another leader, a stale page) is not launched
+        # twice, which would create its handling tasks twice.
+        plan.refresh_from_db(from_queryset=ResponsePlan.objects.select_for_update())
+        if plan.launched_at:
+            raise ProcedureError("该应对方案已启动")
+        case = Case.objects.get(pk=plan.case_id)
         if case.state == cv.PLAN_PENDING:
             case_transition(
                 case=case, to=cv.RESPONDING, user=user, reason=f"启动应对方案第{plan.version}版", now=at

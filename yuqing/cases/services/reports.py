@@ -14,7 +14,7 @@ from django.utils import timezone
 from yuqing.audit.services import audit_record
 from yuqing.cases import flow
 from yuqing.cases import vocab as cv
-from yuqing.cases.models import Case, ProcedureSettings, Signature, SituationReport
+from yuqing.cases.models import Case, ProcedureSettings, ReportStatus, Signature, SituationReport
 from yuqing.cases.services.case import refuse_unless_open
 from yuqing.cases.services.common import (
     ProcedureError,
@@ -31,6 +31,7 @@ from yuqing.cases.services.common import (
     user_label,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
+from yuqing.core.statemachine import Move, StateMachine
 from yuqing.org import access
 
 # Who may sign a report at each level: the office's director signs what goes to the working group; what
@@ -91,7 +92,7 @@ def _validate(
         index = cv.REPORT_LEVEL_ORDER.index(level)
         if index > 0:
             below = cv.REPORT_LEVEL_ORDER[index - 1]
-            has_below = case.reports.filter(level=below, status__in=["signed", "oral", "superseded"]).exists()
+            has_below = case.reports.filter(level=below, status__in=SituationReport.GIVEN).exists()
             if not has_below and not values["skip_level"]:
                 errors["level"] = (
                     f"须逐级上报：尚未向「{cv.REPORT_LEVELS[below]}」报告，不能直接报「{cv.REPORT_LEVELS[level]}」"
@@ -106,7 +107,7 @@ def _validate(
             errors["skip_level"] = "报工作组是第一级，无需越级"
     if (
         kind in ("followup", "final")
-        and not case.reports.filter(kind="initial", status__in=["signed", "oral", "superseded"]).exists()
+        and not case.reports.filter(kind="initial", status__in=SituationReport.GIVEN).exists()
     ):
         errors["kind"] = "须先报送初报，才能报送续报或终报"
     if (
@@ -114,7 +115,7 @@ def _validate(
         and report is None
         and mode == "written"
         and not data.get("supersedes_id")
-        and (case.reports.filter(kind="initial", level=level, status="signed").exists())
+        and (case.reports.filter(kind="initial", level=level, status=ReportStatus.SIGNED).exists())
     ):
         errors["kind"] = "该层级已有已签发的初报；后续情况请报续报，或起草新版本替代原报告"
     if mode == "written":
@@ -152,7 +153,7 @@ def _validate(
     supersedes = data.get("supersedes_id")
     values["supersedes"] = None
     if supersedes:
-        old = fetch_row(case.reports.filter(status="signed"), supersedes)
+        old = fetch_row(case.reports.filter(status=ReportStatus.SIGNED), supersedes)
         if old is None:
             errors["supersedes_id"] = "只能替代本案件一份已签发的报告"
         values["supersedes"] = old
@@ -174,13 +175,11 @@ def report_create(
     at = now_or(now)
     values, missing, errors = _validate(case, data, now=at, report=None)
     if errors:
-        exc = invalid(errors, f"情况报告不完整：缺少{'、'.join(missing)}" if missing else "")
-        exc.missing = missing  # type: ignore[attr-defined]
-        raise exc
+        raise invalid(errors, f"情况报告不完整：缺少{'、'.join(missing)}" if missing else "", missing=missing)
     with transaction.atomic():
         report = SituationReport(case=case, created_by=user, created_at=at, **values)
         if report.mode == "oral":
-            report.status = "oral"
+            report.status = ReportStatus.ORAL
             report.reported_by = user
         report.save()
         audit_record(
@@ -225,9 +224,7 @@ def report_update(
     merged = {**_snapshot(report), "signer_id": report.signer_id, **data}
     values, missing, errors = _validate(report.case, merged, now=at, report=report)
     if errors:
-        exc = invalid(errors, f"情况报告不完整：缺少{'、'.join(missing)}" if missing else "")
-        exc.missing = missing  # type: ignore[attr-defined]
-        raise exc
+        raise invalid(errors, f"情况报告不完整：缺少{'、'.join(missing)}" if missing else "", missing=missing)
     with transaction.atomic():
         locked = SituationReport.objects.select_for_update().get(pk=report.pk)
         if locked.frozen:
@@ -261,20 +258,36 @@ def _snapshot(report: SituationReport) -> dict[str, Any]:
     return data
 
 
+# The report's own moves (superseding is the signing of its successor). report_sign locks the row itself:
+# the signed content's hash is taken before the status changes.
+REPORTS = StateMachine(
+    SituationReport,
+    {"sign": Move({ReportStatus.DRAFT}, ReportStatus.SIGNED, "报告{label}，不能再次签发")},
+    audit_prefix="report",
+    error=ProcedureError,
+)
+
+
+def _refuse(report: SituationReport, action: str) -> None:
+    refusal = REPORTS.refusal(report, action, None)
+    if refusal is not None:
+        raise refusal
+
+
 def report_supersede(*, report_id: int, by: SituationReport, user: Any) -> None:
     """The one writer of a report's 已被替代 status: the report ``by`` replaces, locked, marked, and
     audited (``report.supersede``), inside the signing transaction."""
     with transaction.atomic():
         old = SituationReport.objects.select_for_update().get(pk=report_id)
         previous = old.status
-        old.status = "superseded"
+        old.status = ReportStatus.SUPERSEDED
         old.save(update_fields=["status"])
         audit_record(
             actor=user,
             action="report.supersede",
             obj=old,
             old={"status": previous},
-            new={"status": "superseded", "superseded_by": by.pk},
+            new={"status": ReportStatus.SUPERSEDED.value, "superseded_by": by.pk},
         )
 
 
@@ -283,8 +296,7 @@ def report_sign(*, report: SituationReport, user: Any, now: datetime | None = No
     content: its SHA-256 goes on the report and on a Signature row that keeps the signed content."""
     if report.mode != "written":
         raise ProcedureError("口头报告无需签发；请起草书面报告补报")
-    if report.status != "draft":
-        raise ProcedureError(f"报告{report.status_label}，不能再次签发")
+    _refuse(report, "sign")
     if report.signer_id != user.pk:
         raise forbidden(f"该报告标明的签发人是{user_label(report.signer)}，只有其本人可以签发")
     roles = SIGNERS_BY_LEVEL[report.level]
@@ -296,11 +308,10 @@ def report_sign(*, report: SituationReport, user: Any, now: datetime | None = No
     case = report.case
     with transaction.atomic():
         locked = SituationReport.objects.select_for_update().get(pk=report.pk)
-        if locked.status != "draft":
-            raise ProcedureError(f"报告{locked.status_label}，不能再次签发")
+        _refuse(locked, "sign")
         content = _snapshot(locked)
         digest = content_hash(content)
-        locked.status = "signed"
+        locked.status = ReportStatus.SIGNED
         locked.signed_at = at
         locked.content_hash = digest
         locked.save(update_fields=["status", "signed_at", "content_hash"])

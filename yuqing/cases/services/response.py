@@ -14,6 +14,7 @@ from yuqing.cases import flow
 from yuqing.cases import vocab as cv
 from yuqing.cases.models import (
     AccountabilityRecord,
+    ActionStatus,
     Case,
     CoordinationLog,
     Evaluation,
@@ -36,6 +37,7 @@ from yuqing.cases.services.common import (
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
 from yuqing.cases.services.verification import case_finding_record
 from yuqing.core.hooks import run_hooks
+from yuqing.core.statemachine import Move, StateMachine
 from yuqing.items.models import Item
 from yuqing.org import access
 from yuqing.org.models import ExternalAgency, Person
@@ -106,13 +108,32 @@ def action_create(
         )
 
 
+def _owner_or_office(action: HandlingAction, user: Any) -> ProcedureError | None:
+    if action.owner_id != user.pk and not access.has_role(user, *WRITERS):
+        return forbidden("只有责任人或应急办可以填报完成情况")
+    return None
+
+
+ACTIONS = StateMachine(
+    HandlingAction,
+    {
+        "complete": Move(
+            {ActionStatus.OPEN}, ActionStatus.DONE, refusal="该措施已{label}", who=_owner_or_office
+        )
+    },
+    audit_prefix="action",
+    error=ProcedureError,
+)
+
+
 def action_complete(
     *, action: HandlingAction, user: Any, result: str, now: datetime | None = None
 ) -> HandlingAction:
-    if action.owner_id != user.pk and not access.has_role(user, *WRITERS):
-        raise forbidden("只有责任人或应急办可以填报完成情况")
-    if action.status != "open":
-        raise ProcedureError(f"该措施已{action.get_status_display()}")
+    """The owner (or the office) records how a handling measure was done; the row is locked and read
+    again, so a measure completed meanwhile from another page is not completed twice."""
+    refusal = ACTIONS.refusal(action, "complete", user)
+    if refusal is not None:
+        raise refusal
     errors: dict[str, str] = {}
     result = clean_text(
         result, field="result", label="完成情况", max_length=20000, required=True, errors=errors
@@ -120,19 +141,14 @@ def action_complete(
     if errors:
         raise invalid(errors)
     at = now_or(now)
-    with transaction.atomic():
-        action.status = "done"
-        action.result = result
-        action.done_at = at
-        action.save(update_fields=["status", "result", "done_at"])
-        deadlines_meet(case=action.case, kind="handling", obj=action, at=at)
-        audit_record(
-            actor=user,
-            action="action.complete",
-            obj=action,
-            old={"status": "open"},
-            new={"status": "done", "result": result},
-        )
+
+    def apply(locked: HandlingAction) -> dict[str, Any]:
+        locked.result = result
+        locked.done_at = at
+        deadlines_meet(case=locked.case, kind="handling", obj=locked, at=at)
+        return {"result": result}
+
+    ACTIONS.transition(action, "complete", user=user, apply=apply)
     return action
 
 

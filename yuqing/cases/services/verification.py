@@ -16,7 +16,14 @@ from yuqing.audit.services import audit_record
 from yuqing.cases import flow
 from yuqing.cases import vocab as cv
 from yuqing.cases.access import department_of_case, may_read, speaks_for_department
-from yuqing.cases.models import Attachment, Case, ProcedureSettings, VerificationTask
+from yuqing.cases.models import (
+    Attachment,
+    Case,
+    ProcedureSettings,
+    ReportStatus,
+    VerificationStatus,
+    VerificationTask,
+)
 from yuqing.cases.services.case import case_transition, refuse_unless_open
 from yuqing.cases.services.common import (
     ProcedureError,
@@ -29,6 +36,7 @@ from yuqing.cases.services.common import (
     require_role,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_cancel, deadlines_meet
+from yuqing.core.statemachine import Move, StateMachine
 from yuqing.org import access
 from yuqing.org.models import Department
 from yuqing.org.selectors import role_holders
@@ -159,7 +167,7 @@ def verification_submit(
         # must not write this one's findings (they become the case's finding).
         name = task.department.name
         raise forbidden(f"该核实任务交由{name}办理，核实结果须由{name}的科室负责人或处置责任人填报")
-    if task.status != "open":
+    if task.status != VerificationStatus.OPEN:
         raise ProcedureError(f"该核实任务{task.status_label}，不能再次提交")
     errors: dict[str, str] = {}
     values = {
@@ -176,19 +184,19 @@ def verification_submit(
     at = now_or(now)
     with transaction.atomic():
         locked = VerificationTask.objects.select_for_update().get(pk=task.pk)
-        if locked.status != "open":
+        if locked.status != VerificationStatus.OPEN:
             raise ProcedureError(f"该核实任务{locked.status_label}，不能再次提交")
         for name, value in values.items():
             setattr(locked, name, value)
         locked.finding = finding
-        locked.status = "submitted"
+        locked.status = VerificationStatus.SUBMITTED
         locked.submitted_by = user
         locked.submitted_at = at
         locked.save()
         old_finding = case_finding_record(case=case, finding=finding, actor=user, verified_at=at, task=locked)
         deadlines_meet(case=case, kind="verification", obj=locked, at=at)
         cfg = ProcedureSettings.current()
-        if not case.reports.filter(status__in=["signed", "oral"]).exists():
+        if not case.reports.filter(status__in=[ReportStatus.SIGNED, ReportStatus.ORAL]).exists():
             deadline_set(
                 case=case,
                 kind="first_report",
@@ -217,17 +225,35 @@ def verification_submit(
     return task
 
 
+VERIFICATIONS = StateMachine(
+    VerificationTask,
+    {
+        "cancel": Move(
+            {VerificationStatus.OPEN},
+            VerificationStatus.CANCELLED,
+            refusal="只能撤销待核实的任务",
+            roles=flow.OFFICE | flow.LEADERS,
+            label="撤销核实任务",
+        )
+    },
+    audit_prefix="verification",
+    error=ProcedureError,
+)
+
+
 def verification_cancel(*, task: VerificationTask, user: Any, reason: str) -> VerificationTask:
-    require_role(user, flow.OFFICE | flow.LEADERS, "撤销核实任务")
-    if task.status != "open":
-        raise ProcedureError("只能撤销待核实的任务")
+    """Withdraw an open task. Locked and read again: a task submitted meanwhile is not cancelled."""
+    refusal = VERIFICATIONS.refusal(task, "cancel", user)
+    if refusal is not None:
+        raise refusal
     if not reason.strip():
         raise invalid({"reason": "请填写撤销理由"})
-    with transaction.atomic():
-        task.status = "cancelled"
-        task.save(update_fields=["status"])
-        deadlines_cancel(case=task.case, kinds={"verification"})
-        audit_record(actor=user, action="verification.cancel", obj=task, new={"reason": reason})
+
+    def apply(locked: VerificationTask) -> dict[str, Any]:
+        deadlines_cancel(case=locked.case, kinds={"verification"})
+        return {"reason": reason}
+
+    VERIFICATIONS.transition(task, "cancel", user=user, apply=apply)
     return task
 
 

@@ -15,6 +15,7 @@ from yuqing.cases import vocab as cv
 from yuqing.cases.models import Case, ProcedureSettings
 from yuqing.cases.tests.drive import advance
 from yuqing.events import alerts
+from yuqing.events.models import AlertState
 from yuqing.notify.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,7 @@ def test_a_false_alarm_declined_as_not_a_case_never_escalates_and_its_alert_is_s
     alert.refresh_from_db()
     assert alert.acknowledged_at == closed_at and alert.acknowledged_by == cast.director
     assert alert.ack_deadline is None and alert.chain_position == 0 and alert.escalations == []
+    assert alert.state == AlertState.CLOSED
     entry = AuditEntry.objects.get(action="alert.settle", object_id=str(alert.pk))
     assert entry.actor == cast.director and entry.new["case_id"] == case.pk
     assert "不予立案" in entry.new["reason"] and "误报：与本局无关" in entry.new["reason"]

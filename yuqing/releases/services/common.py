@@ -6,10 +6,12 @@ from typing import Any
 
 from yuqing.cases import flow
 from yuqing.cases.access import DEPARTMENT_ROLES, may_read
-from yuqing.cases.models import Case
+from yuqing.cases.models import Case, PlanStatus
 from yuqing.cases.services.common import ProcedureError, forbidden
+from yuqing.core.statemachine import Move, StateMachine
 from yuqing.org import access
-from yuqing.releases.models import STATUSES, Release
+from yuqing.releases.models import Release
+from yuqing.releases.models import ReleaseStatus as S
 
 AUTHORS = flow.OFFICE  # 舆情应急办 drafts, edits, submits and marks published
 REVIEWERS = frozenset({access.SECRECY_REVIEWER})
@@ -23,37 +25,40 @@ READ_ALL = flow.OFFICE | flow.LEADERS | REVIEWERS
 RELEASE_READERS = READ_ALL | access.WORKING_GROUP | {access.AUDITOR} | DEPARTMENT_ROLES
 POINT_READERS = READ_ALL | COMMENTATORS | access.WORKING_GROUP
 
-# The release's status moves, declared once: action → (from statuses, to status).
-MOVES: dict[str, tuple[frozenset[str], str]] = {
-    "edit": (frozenset({"draft", "submitted", "reviewed"}), "draft"),
-    "submit": (frozenset({"draft"}), "submitted"),
-    "review_pass": (frozenset({"submitted"}), "reviewed"),
-    "review_return": (frozenset({"submitted"}), "draft"),
-    "sign": (frozenset({"reviewed"}), "signed"),
-    "publish": (frozenset({"signed"}), "published"),
-}
-REFUSALS = {
-    "edit": "稿件{status}，内容已冻结，不能修改；如需更正请起草新稿",
-    "submit": "稿件{status}，不能送审",
-    "review_pass": "稿件{status}，不在待保密审查状态",
-    "review_return": "稿件{status}，不在待保密审查状态",
-    "sign": "稿件{status}：须先通过保密审查才能签发",
-    "publish": "稿件{status}：只有经保密审查并签发的稿件才能标记为已发布",
-}
+# The release's status moves, declared once (yuqing.core.statemachine): action → from, to, refusal.
+RELEASES = StateMachine(
+    Release,
+    {
+        "edit": Move(
+            {S.DRAFT, S.SUBMITTED, S.REVIEWED},
+            S.DRAFT,
+            "稿件{label}，内容已冻结，不能修改；如需更正请起草新稿",
+        ),
+        "submit": Move({S.DRAFT}, S.SUBMITTED, "稿件{label}，不能送审"),
+        "review_pass": Move({S.SUBMITTED}, S.REVIEWED, "稿件{label}，不在待保密审查状态"),
+        "review_return": Move({S.SUBMITTED}, S.DRAFT, "稿件{label}，不在待保密审查状态"),
+        "sign": Move({S.REVIEWED}, S.SIGNED, "稿件{label}：须先通过保密审查才能签发"),
+        "publish": Move({S.SIGNED}, S.PUBLISHED, "稿件{label}：只有经保密审查并签发的稿件才能标记为已发布"),
+    },
+    audit_prefix="release",
+    error=ProcedureError,
+)
 
 
 def move(release: Release, action: str) -> str:
-    """The status ``action`` leads to from the release's current status, or a 409 saying why not."""
-    sources, target = MOVES[action]
-    if release.status not in sources:
-        raise ProcedureError(REFUSALS[action].format(status=STATUSES[release.status]))
-    return target
+    """The status ``action`` leads to from the release's current status, or a 409 saying why not. For
+    writers that lock the row themselves (those with their own audit entry); the others use
+    ``RELEASES.transition``."""
+    refusal = RELEASES.refusal(release, action, None)
+    if refusal is not None:
+        raise refusal
+    return str(RELEASES.moves[action].target)
 
 
 def refuse_after_returned_plan(case: Case) -> None:
     """No release while the case's latest response plan is returned and no newer plan is approved."""
-    returned = case.plans.filter(status="returned").order_by("-version").first()
-    if returned and not case.plans.filter(status="approved", version__gt=returned.version).exists():
+    returned = case.plans.filter(status=PlanStatus.RETURNED).order_by("-version").first()
+    if returned and not case.plans.filter(status=PlanStatus.APPROVED, version__gt=returned.version).exists():
         raise ProcedureError(
             f"该案件的应对方案（第{returned.version}版）已被退回，新方案批准前不能发布信息；"
             "请先修改方案并报批"

@@ -13,8 +13,9 @@ from yuqing.cases.models import Case
 from yuqing.cases.services.common import ProcedureError, forbidden, invalid, notify_after_commit, require_role
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
 from yuqing.core.common import clean_text, fetch_row, now_or, parse_time, user_label
+from yuqing.core.statemachine import Move, StateMachine
 from yuqing.org import access
-from yuqing.releases.models import GuidancePost, GuidanceTask, TalkingPoint
+from yuqing.releases.models import GuidancePost, GuidanceTask, TalkingPoint, TaskStatus
 from yuqing.releases.services.common import (
     COMMENTATORS,
     TASK_ASSIGNERS,
@@ -121,7 +122,7 @@ def guidance_post_record(
     """The assignee records a post (URL, time); ``done`` also completes the task (meets its deadline)."""
     if task.assignee_id != user.pk:
         raise forbidden("只有任务承办人本人可以登记发帖")
-    if task.status != "open":
+    if task.status != TaskStatus.OPEN:
         raise ProcedureError(f"任务{task.status_label}，不能再登记发帖")
     at = now_or(now)
     errors: dict[str, str] = {}
@@ -133,7 +134,7 @@ def guidance_post_record(
         raise invalid(errors)
     with transaction.atomic():
         locked = GuidanceTask.objects.select_for_update().get(pk=task.pk)
-        if locked.status != "open":
+        if locked.status != TaskStatus.OPEN:
             raise ProcedureError(f"任务{locked.status_label}，不能再登记发帖")
         post = GuidancePost.objects.create(
             task=locked,
@@ -156,26 +157,39 @@ def guidance_post_record(
     return post
 
 
+def _assignee(task: GuidanceTask, user: Any) -> ProcedureError | None:
+    if task.assignee_id != user.pk:
+        return forbidden("只有任务承办人本人可以完成任务")
+    return None
+
+
+def _has_posts(task: GuidanceTask, user: Any) -> ProcedureError | None:
+    if not task.posts.exists():
+        return ProcedureError("请先登记至少一条发帖，再完成任务")
+    return None
+
+
+GUIDANCE = StateMachine(
+    GuidanceTask,
+    {
+        "complete": Move(
+            {TaskStatus.OPEN}, TaskStatus.DONE, refusal="任务{label}", who=_assignee, check=_has_posts
+        )
+    },
+    audit_prefix="guidance",
+    error=ProcedureError,
+)
+
+
 def guidance_task_complete(*, task: GuidanceTask, user: Any, now: datetime | None = None) -> GuidanceTask:
     """The assignee marks the task done; needs at least one recorded post."""
-    if task.assignee_id != user.pk:
-        raise forbidden("只有任务承办人本人可以完成任务")
-    with transaction.atomic():
-        locked = GuidanceTask.objects.select_for_update().get(pk=task.pk)
-        if locked.status != "open":
-            raise ProcedureError(f"任务{locked.status_label}")
-        if not locked.posts.exists():
-            raise ProcedureError("请先登记至少一条发帖，再完成任务")
-        _complete(locked, user, now_or(now))
-    task.refresh_from_db()
+    _complete(task, user, now_or(now))
     return task
 
 
 def _complete(task: GuidanceTask, user: Any, at: datetime) -> None:
-    task.status = "done"
-    task.done_at = at
-    task.save(update_fields=["status", "done_at"])
-    deadlines_meet(case=task.case, kind="guidance", obj=task, at=at)
-    audit_record(
-        actor=user, action="guidance.complete", obj=task, old={"status": "open"}, new={"status": "done"}
-    )
+    def apply(locked: GuidanceTask) -> None:
+        locked.done_at = at
+        deadlines_meet(case=locked.case, kind="guidance", obj=locked, at=at)
+
+    GUIDANCE.transition(task, "complete", user=user, apply=apply)

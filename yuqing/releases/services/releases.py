@@ -25,6 +25,7 @@ from yuqing.releases.models import CHANNELS, CHECKLIST, KINDS, RESPONSE_KINDS, R
 from yuqing.releases.selectors import talking_points_current
 from yuqing.releases.services.common import (
     AUTHORS,
+    RELEASES,
     REVIEWERS,
     SIGNERS,
     clean_url,
@@ -162,25 +163,17 @@ def release_submit(*, release: Release, user: Any, now: datetime | None = None) 
     require_role(user, AUTHORS, "送保密审查")
     refuse_after_returned_plan(release.case)
     at = now_or(now)
-    with transaction.atomic():
-        locked = Release.objects.select_for_update().get(pk=release.pk)
-        locked.status = move(locked, "submit")
+
+    def apply(locked: Release) -> None:
         locked.submitted_at = at
-        locked.save(update_fields=["status", "submitted_at"])
-        audit_record(
-            actor=user,
-            action="release.submit",
-            obj=locked,
-            old={"status": "draft"},
-            new={"status": "submitted"},
-        )
         notify_after_commit(
             role_holders(REVIEWERS),
             f"【待保密审查】{locked.title}",
             f"{user_label(user)}送审了「{locked.case.title}」的{locked.kind_label}，请进行保密审查。",
             f"/releases/{locked.pk}/review/",
         )
-    release.refresh_from_db()
+
+    RELEASES.transition(release, "submit", user=user, apply=apply)
     return release
 
 
