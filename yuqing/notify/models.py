@@ -217,6 +217,16 @@ class Delivery(models.Model):
     def kind_label(self) -> str:
         return dict(ChannelKind.choices).get(self.kind, "站内通知" if self.kind == "inapp" else self.kind)
 
+    @property
+    def tone(self) -> str:
+        """The delivery log's colour class: ``ok`` when sent, ``bad`` when it failed for good."""
+        return {DeliveryStatus.SENT: "ok", DeliveryStatus.FAILED: "bad"}.get(DeliveryStatus(self.status), "")
+
+    @property
+    def retry_pending(self) -> bool:
+        """Still waiting to be sent, with the time of the next attempt known."""
+        return self.status == DeliveryStatus.PENDING and self.next_attempt_at is not None
+
 
 class DutyShift(models.Model):
     """A 值班 shift: ``person`` is on duty from ``start`` until ``end``; they get the first page."""

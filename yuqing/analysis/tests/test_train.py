@@ -58,6 +58,7 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow  # a real training run over the labelled corpus (minutes)
 def test_train_all_writes_loadable_models_with_a_dated_version(first):
     out, manifest = first
     assert re.fullmatch(r"\d{4}\.\d{2}\.\d{2}-1", manifest["version"])
@@ -73,6 +74,7 @@ def test_train_all_writes_loadable_models_with_a_dated_version(first):
     assert "metrics" in manifest
 
 
+@pytest.mark.slow  # a real training run over the labelled corpus (minutes)
 def test_retraining_in_the_same_directory_gives_the_next_version(first, data_dir):
     out, manifest = first
     again = train_all(out, data_dir=data_dir, log=lambda _msg: None)
@@ -81,12 +83,14 @@ def test_retraining_in_the_same_directory_gives_the_next_version(first, data_dir
     assert Analyzer(out).model_version == again["version"]
 
 
+@pytest.mark.slow  # a real training run over the labelled corpus (minutes)
 def test_the_same_inputs_give_byte_identical_weights(first, data_dir, tmp_path):
     out, _ = first
     train_all(tmp_path, data_dir=data_dir, log=lambda _msg: None)
     assert _sha(tmp_path / "weights.npz") == _sha(out / "weights.npz")
 
 
+@pytest.mark.slow  # a real training run over the labelled corpus (minutes)
 def test_staff_corrections_are_learned(first, data_dir, tmp_path):
     out, _ = first
     extra = [
@@ -100,6 +104,7 @@ def test_staff_corrections_are_learned(first, data_dir, tmp_path):
     assert after["relevance"] > before["relevance"]
 
 
+@pytest.mark.slow  # a real training run over the labelled corpus (minutes)
 def test_without_public_data_the_existing_heads_are_carried_over(tmp_path):
     empty = tmp_path / "no-data"
     empty.mkdir()
@@ -115,6 +120,7 @@ def _snapshot(directory: Path) -> dict[str, str]:
     return {p.name: _sha(p) for p in sorted(directory.iterdir()) if p.is_file()}
 
 
+@pytest.mark.slow  # a real training run over the labelled corpus (minutes)
 def test_a_correction_with_an_unknown_label_is_refused_naming_it_and_nothing_is_written(first, data_dir):
     from yuqing.analysis.classify.datasets import CorpusError
 
@@ -133,6 +139,7 @@ def test_a_correction_with_an_unknown_label_is_refused_naming_it_and_nothing_is_
     assert _snapshot(out) == before
 
 
+@pytest.mark.slow  # a real training run over the labelled corpus (minutes)
 def test_a_run_that_fails_while_writing_leaves_the_existing_models_untouched(first, data_dir, monkeypatch):
     from yuqing.analysis.classify import model as model_mod
 
