@@ -3,6 +3,7 @@ frozen on them when they were raised, until someone acknowledges them or the cas
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -197,18 +198,26 @@ def alerts_settle_for_case(
     return settled
 
 
+# Which closed case handled an alert: cases knows (it registers in ``CasesConfig.ready``); events sits
+# below cases and cannot read its models (the layer contract in pyproject.toml).
+CLOSED_CASE_PROVIDERS: list[Callable[[Alert], Any]] = []
+
+
+def closed_case_provider(fn: Callable[[Alert], Any]) -> Callable[[Alert], Any]:
+    """Register ``fn(alert)`` → the closed case that handled ``alert``, or None (once, however often)."""
+    if fn not in CLOSED_CASE_PROVIDERS:
+        CLOSED_CASE_PROVIDERS.append(fn)
+    return fn
+
+
 def closed_case_of(alert: Alert) -> Any:
     """The closed case that handled ``alert`` (closed after the alert was raised, and no case for its
     event open since), or None. Such an alert must not escalate."""
-    from yuqing.cases import vocab as cv
-    from yuqing.cases.models import Case
-
-    cases = Case.objects.filter(Q(event_id=alert.event_id) | Q(alert_id=alert.id))
-    if cases.filter(state__in=sorted(cv.OPEN_STATES)).exists():
-        return None
-    return (
-        cases.filter(state=cv.CLOSED, closed_at__gte=alert.created_at).order_by("-closed_at", "-id").first()
-    )
+    for provider in CLOSED_CASE_PROVIDERS:
+        case = provider(alert)
+        if case is not None:
+            return case
+    return None
 
 
 def alert_escalation_claim(alert: Alert, *, now: datetime, minutes: int) -> bool:
