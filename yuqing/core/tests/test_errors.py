@@ -94,10 +94,10 @@ def test_the_api_leaves_refusals_to_its_own_handler():
 
 @pytest.mark.django_db
 def test_an_organisation_refusal_says_whether_the_input_or_the_state_is_wrong():
-    from conftest import make_persona
     from yuqing.org import access
     from yuqing.org.models import RoleAssignment
     from yuqing.org.services import role_assign, role_end
+    from yuqing.testing.factories import make_persona
 
     person = make_persona("err_leader", "组长甲", access.GROUP_LEADER).person
     with pytest.raises(OrgError, match="未知角色") as unknown:
