@@ -14,7 +14,7 @@ def _put(data: dict[str, Any], bound: forms.BoundField) -> None:
     widget = bound.field.widget
     if isinstance(widget, forms.MultiWidget):
         parts = value if isinstance(value, list | tuple) else widget.decompress(value)
-        for index, part in enumerate(parts):
+        for index, part in enumerate(parts or ()):
             data[f"{bound.html_name}_{index}"] = "" if part is None else part
     elif isinstance(widget, forms.CheckboxInput):
         if value:
