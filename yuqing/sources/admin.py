@@ -1,6 +1,5 @@
 """Admin: monitored sources; every add, change and delete is audited (``source.create|update|delete``)."""
 
-import json
 from typing import Any
 
 from django import forms
@@ -8,13 +7,12 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from yuqing.audit.admin import AuditedAdmin
 from yuqing.audit.services import audit_record
 from yuqing.sources.models import Source
-
-MASK = "***"
+from yuqing.sources.services import HEADER_MASK as MASK
+from yuqing.sources.services import headers_fingerprint, masked_headers
 
 
 class SourceForm(forms.ModelForm):
@@ -63,9 +61,8 @@ class SourceAdmin(AuditedAdmin):
         data = super()._reload(obj)
         if data is not None:
             headers = Source.objects.filter(pk=obj.pk).values_list("headers", flat=True).first() or {}
-            raw = json.dumps(headers, sort_keys=True, ensure_ascii=False)
-            data["headers"] = {name: MASK for name in headers} if isinstance(headers, dict) else MASK
-            data["headers_fingerprint"] = salted_hmac("yuqing.sources.headers", raw).hexdigest()[:16]
+            data["headers"] = masked_headers(headers)
+            data["headers_fingerprint"] = headers_fingerprint(headers)
         return data
 
     list_display = (

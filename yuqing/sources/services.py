@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from yuqing.audit.services import audit_record, audit_snapshot
 from yuqing.items.canonical import canonical_url
@@ -33,6 +35,30 @@ class PollOutcome:
     requests: int = 0
     error: str = ""
     warnings: tuple[str, ...] = ()
+
+
+HEADER_MASK = "***"
+
+
+def masked_headers(headers: Any) -> Any:
+    """Request headers as the audit trail and the admin show them: names kept, values (cookies,
+    credentials) replaced by ``***``."""
+    return {name: HEADER_MASK for name in headers} if isinstance(headers, dict) else HEADER_MASK
+
+
+def headers_fingerprint(headers: Any) -> str:
+    """A keyed fingerprint of the header values, so an audit entry shows that they changed, never what
+    they are."""
+    raw = json.dumps(headers or {}, sort_keys=True, ensure_ascii=False)
+    return salted_hmac("yuqing.sources.headers", raw).hexdigest()[:16]
+
+
+def source_audit_snapshot(source: Source) -> dict[str, Any]:
+    """:func:`audit_snapshot` of ``source`` with the header values masked, plus their fingerprint."""
+    data = audit_snapshot(source, exclude=("headers",))
+    data["headers"] = masked_headers(source.headers or {})
+    data["headers_fingerprint"] = headers_fingerprint(source.headers)
+    return data
 
 
 def source_create(
@@ -64,7 +90,7 @@ def source_create(
     source.full_clean()
     with transaction.atomic():
         source.save()
-        audit_record(actor=actor, action="source.create", obj=source, new=audit_snapshot(source))
+        audit_record(actor=actor, action="source.create", obj=source, new=source_audit_snapshot(source))
     return source
 
 
@@ -86,7 +112,7 @@ def push_source_for(user: Any) -> Source:
             push_user=user, defaults={"name": name, "kind": SourceKind.WEBHOOK, "media_type": "other"}
         )
         if created:
-            audit_record(actor=user, action="source.create", obj=source, new=audit_snapshot(source))
+            audit_record(actor=user, action="source.create", obj=source, new=source_audit_snapshot(source))
     return source
 
 
