@@ -38,6 +38,66 @@ ACTION_LABELS: dict[str, str] = {
     "delivery.retry": "推送失败待重试",
     "delivery.failed": "推送最终失败",
     "delivery.requeue": "重新推送",
+    "channelconfig.test": "测试通知渠道",
+    # 处置案件（cases）
+    "case.open": "立案",
+    "case.transition": "处置案件状态流转",
+    "procedure_settings.change": "修改处置时限设置",
+    "deadline.missed": "处置时限超期",
+    "verification.assign": "通报核实任务",
+    "verification.submit": "提交核实情况",
+    "verification.cancel": "撤销核实任务",
+    "attachment.add": "上传证据附件",
+    "report.draft": "起草情况报告",
+    "report.oral": "登记口头报告",
+    "report.update": "修改情况报告",
+    "report.sign": "签发情况报告",
+    "plan.draft": "起草应对方案",
+    "plan.submit": "应对方案报批",
+    "plan.approve": "审批通过应对方案",
+    "plan.return": "退回应对方案",
+    "plan.launch": "启动应急预案",
+    "action.create": "布置处置措施",
+    "action.complete": "完成处置措施",
+    "source_request.create": "发出源头控制请求",
+    "source_request.answer": "登记源头控制答复",
+    "coordination.log": "登记协调配合",
+    "accountability.record": "登记问责",
+    "accountability.late_report": "迟报待问责",
+    "evaluation.save": "保存评估报告草稿",
+    "evaluation.submit": "提交评估报告",
+    # 信息发布与舆论引导（releases）
+    "release.create": "起草信息发布稿",
+    "release.update": "修改信息发布稿",
+    "release.edit": "修改信息发布稿（退回草稿）",
+    "release.submit": "信息发布稿送保密审查",
+    "release.review_pass": "保密审查通过",
+    "release.review_return": "保密审查退回",
+    "release.sign": "签发信息发布稿",
+    "release.publish": "登记信息已发布",
+    "release.deadlines_set": "设定公开回应时限",
+    "talking_point.create": "发布统一口径",
+    "guidance.create": "下达舆论引导任务",
+    "guidance.post": "登记引导发帖",
+    "guidance.complete": "完成舆论引导任务",
+    # 政策文件、通知、组织
+    "policy.create": "新增政策文件",
+    "policy.update": "修改政策文件",
+    "policy.delete": "删除政策文件",
+    "notificationpreference.create": "设置通知偏好",
+    "notificationpreference.update": "修改通知偏好",
+    "dutyshift.create": "新增值班班次",
+    "person.update": "修改人员",
+    "user.create": "新增账号",
+    "user.update": "修改账号",
+    "user.delete": "删除账号",
+    "group.create": "新增权限组",
+    "group.update": "修改权限组",
+    "group.delete": "删除权限组",
+}
+# One code, two objects: the label that fits the object the entry is about.
+TYPED_ACTION_LABELS: dict[tuple[str, str], str] = {
+    ("plan.update", "cases.responseplan"): "修改应对方案",
 }
 VERBS = {"create": "新增", "update": "修改", "delete": "删除"}
 
@@ -49,11 +109,19 @@ def object_type_label(object_type: str) -> str:
 
 
 def action_label(action: str, object_type: str = "") -> str:
+    """The Chinese name of ``action``; ``create|update|delete`` of a model (the audited admins' codes)
+    is named after the model, found by ``object_type`` or else by the code's prefix (the filter list)."""
+    if (action, object_type) in TYPED_ACTION_LABELS:
+        return TYPED_ACTION_LABELS[(action, object_type)]
     if action in ACTION_LABELS:
         return ACTION_LABELS[action]
-    _, _, verb = action.rpartition(".")
-    if verb in VERBS and object_type:
-        return f"{VERBS[verb]}{object_type_label(object_type)}"
+    prefix, _, verb = action.rpartition(".")
+    if verb in VERBS:
+        model = _model(object_type) if object_type else _model_named(prefix)
+        if model is not None:
+            return f"{VERBS[verb]}{model._meta.verbose_name}"
+        if object_type:
+            return f"{VERBS[verb]}{object_type}"
     return action
 
 
@@ -76,3 +144,10 @@ def _model(object_type: str):
         return apps.get_model(object_type) if "." in object_type else None
     except (LookupError, ValueError):
         return None
+
+
+@lru_cache(maxsize=256)
+def _model_named(model_name: str):
+    """The one installed model whose ``model_name`` is ``model_name`` (None if none or several)."""
+    found = [m for m in apps.get_models() if m._meta.model_name == model_name]
+    return found[0] if len(found) == 1 else None
