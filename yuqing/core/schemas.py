@@ -13,3 +13,9 @@ class FieldError(Schema):
 class ErrorOut(Schema):
     detail: str
     errors: list[FieldError] = []
+
+
+class Detail(Schema):
+    """A refusal that only says why: ``{"detail"}`` (HttpError bodies, request-body refusals)."""
+
+    detail: str

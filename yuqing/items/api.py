@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from yuqing.core.schemas import Detail
 from yuqing.items import selectors, services
 from yuqing.items.models import Item
 from yuqing.items.schemas import ItemOut, ItemPage
@@ -78,7 +79,7 @@ class IngestOut(Schema):
 
 @router.post(
     "/ingest",
-    response={202: IngestOut, 400: dict, 413: dict, 422: IngestOut},
+    response={202: IngestOut, 400: Detail, 413: Detail, 422: IngestOut},
     openapi_extra={"requestBody": INGEST_REQUEST_SCHEMA},
     summary="推送舆情信息（按规范链接幂等；应急办、系统管理员）",
     auth=roles_auth(access.INGEST_ROLES),
@@ -139,7 +140,12 @@ class ItemFilters(Schema):
     page: int = 1
 
 
-@router.get("/items", response=ItemPage, summary="检索舆情信息", auth=roles_auth(access.FEED_READERS))
+@router.get(
+    "/items",
+    response={200: ItemPage, 422: Detail},
+    summary="检索舆情信息",
+    auth=roles_auth(access.FEED_READERS),
+)
 def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, Any]:
     if filters.page < 1:
         raise HttpError(422, "page 必须是不小于 1 的整数")
@@ -155,7 +161,10 @@ def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, A
 
 
 @router.get(
-    "/items/{item_id}", response=ItemOut, summary="舆情信息详情", auth=roles_auth(access.FEED_READERS)
+    "/items/{item_id}",
+    response={200: ItemOut, 404: Detail},
+    summary="舆情信息详情",
+    auth=roles_auth(access.FEED_READERS),
 )
 def get_item(request: HttpRequest, item_id: int) -> Any:
     from django.shortcuts import get_object_or_404
