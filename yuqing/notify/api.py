@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yuqing import vocab
+from yuqing.core.schemas import Detail
 from yuqing.notify import selectors, services
 from yuqing.notify.duty import duty_shifts_at
 from yuqing.notify.models import Delivery, DeliveryStatus, DutyShift
@@ -69,7 +70,11 @@ class DeliveryFilters(Schema):
     page: int = 1
 
 
-@router.get("/deliveries", response=DeliveryPage, summary="投递记录（应急办主任、副主任、系统管理员）")
+@router.get(
+    "/deliveries",
+    response={200: DeliveryPage, 403: Detail, 422: Detail},
+    summary="投递记录（应急办主任、副主任、系统管理员）",
+)
 def list_deliveries(request: HttpRequest, filters: Query[DeliveryFilters]) -> dict[str, Any]:
     if not access.has_role(request.user, *LOG_READERS):
         raise HttpError(403, "只有舆情应急办主任、副主任和系统管理员可以查看投递记录")
@@ -91,6 +96,11 @@ class PreferenceIO(Schema):
     min_level: str = "general"
 
 
+class PreferenceRefusal(Schema):
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
 def _preference_out(pref: Any) -> dict[str, Any]:
     return {field: getattr(pref, field) for field in services.PREFERENCE_FIELDS}
 
@@ -102,8 +112,10 @@ def get_preferences(request: HttpRequest) -> dict[str, Any]:
 
 @router.put(
     "/notify/preferences",
-    response={200: PreferenceIO, 422: dict[str, Any]},
+    response={200: PreferenceIO, 422: PreferenceRefusal},
     summary="修改我的通知偏好（重大、特别重大预警不受免打扰和最低等级限制）",
+    # the refusal carries ``errors`` only when the model refused; every 200 body sets all five fields
+    exclude_unset=True,
 )
 def put_preferences(request: HttpRequest, payload: PreferenceIO) -> Any:
     if payload.min_level not in vocab.SEVERITIES:
@@ -142,7 +154,7 @@ class DutyOut(Schema):
     on_duty: list[ShiftOut]
 
 
-@router.get("/duty", response=DutyOut, summary="当前值班人员（值班表）")
+@router.get("/duty", response={200: DutyOut, 403: Detail}, summary="当前值班人员（值班表）")
 def current_duty(request: HttpRequest, at: datetime | None = None) -> dict[str, Any]:
     require_roles(request, DUTY_READERS)
     moment = at or timezone.now()

@@ -264,3 +264,19 @@ def test_a_bad_notification_setting_stops_start_up_naming_the_variable(name, val
         [sys.executable, "-c", "import yuqing.settings"], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode != 0 and "ConfigError" in result.stderr and name in result.stderr
+
+
+def test_the_preference_bodies_keep_their_exact_shape_under_the_output_schemas(member):
+    client = logged_in(member)
+    level = client.put("/api/v1/notify/preferences", {"min_level": "huge"}, content_type="application/json")
+    assert level.json() == {"detail": "min_level 必须是 general/significant/major/especially_major 之一"}
+    bad = client.put("/api/v1/notify/preferences", {"quiet_start": "22:00"}, content_type="application/json")
+    assert set(bad.json()) == {"detail", "errors"} and isinstance(bad.json()["errors"]["quiet_end"], list)
+    ok = client.put("/api/v1/notify/preferences", {"min_level": "major"}, content_type="application/json")
+    assert ok.json() == {
+        "by_email": True,
+        "by_sms": True,
+        "quiet_start": None,
+        "quiet_end": None,
+        "min_level": "major",
+    }
