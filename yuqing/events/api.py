@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from yuqing import vocab
+from yuqing.core.schemas import Detail
 from yuqing.events import selectors, services
 from yuqing.events.models import Event
 from yuqing.org import access
@@ -39,7 +40,7 @@ class AnalyzeOut(Schema):
 
 @router.post(
     "/analyze",
-    response=AnalyzeOut,
+    response={200: AnalyzeOut, 413: Detail},
     summary="分析一段文本（与 yuqing analyze 输出相同）",
     auth=roles_auth(access.ANALYSTS),
 )
@@ -126,7 +127,7 @@ class EventFilters(Schema):
 
 @router.get(
     "/events",
-    response=EventPage,
+    response={200: EventPage, 422: Detail},
     summary="舆情事件列表（按等级、热度排序）",
     auth=roles_auth(access.FEED_READERS),
 )
@@ -144,7 +145,7 @@ def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str,
 
 @router.get(
     "/events/{event_id}",
-    response=EventDetail,
+    response={200: EventDetail, 404: Detail},
     summary="舆情事件详情（成员、小时量、传播路径）",
     auth=roles_auth(access.FEED_READERS),
 )
