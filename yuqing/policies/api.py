@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from yuqing.core.schemas import ErrorOut
+from yuqing.core.schemas import Detail, ErrorOut
 from yuqing.events.models import Event
 from yuqing.org import access
 from yuqing.org.api_auth import require_roles
@@ -120,7 +120,11 @@ def _require_editor(request: HttpRequest) -> None:
         raise HttpError(403, "只有系统管理员、舆情应急办主任或副主任可以维护政策库")
 
 
-@router.get("/policies", response=PolicyPage, summary="政策库检索（q：关键词或文号；validity：效力）")
+@router.get(
+    "/policies",
+    response={200: PolicyPage, 422: Detail},
+    summary="政策库检索（q：关键词或文号；validity：效力）",
+)
 def list_policies(request: HttpRequest, filters: Query[PolicyFilters]) -> dict[str, Any]:
     if filters.page < 1:
         raise HttpError(422, "page 必须是不小于 1 的整数")
@@ -131,7 +135,7 @@ def list_policies(request: HttpRequest, filters: Query[PolicyFilters]) -> dict[s
     return {"items": list(qs[start : start + PAGE_SIZE]), "count": qs.count(), "page": filters.page}
 
 
-@router.get("/policies/{policy_id}", response=PolicyOut, summary="政策文件全文")
+@router.get("/policies/{policy_id}", response={200: PolicyOut, 404: Detail}, summary="政策文件全文")
 def get_policy(request: HttpRequest, policy_id: int) -> PolicyDocument:
     return get_object_or_404(PolicyDocument.objects.defer("search_text"), pk=policy_id)
 
@@ -156,7 +160,7 @@ def create_policy(request: HttpRequest) -> Status:
 
 @router.patch(
     "/policies/{policy_id}",
-    response={200: PolicyOut, 400: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut},
+    response={200: PolicyOut, 400: ErrorOut, 403: ErrorOut, 404: Detail, 413: ErrorOut, 422: ErrorOut},
     openapi_extra={"requestBody": _body_schema([])},
     summary="修改政策文件（只改给出的字段；权限同新增）",
 )
@@ -175,7 +179,7 @@ def update_policy(request: HttpRequest, policy_id: int) -> Status:
 
 @router.get(
     "/events/{event_id}/policy-suggestions",
-    response=SuggestionsOut,
+    response={200: SuggestionsOut, 403: Detail, 404: Detail, 422: Detail},
     summary="事件可引用的政策（仅“对税收政策误读”类事件；按文本相似度排序，不含失效文件）",
 )
 def event_policy_suggestions(request: HttpRequest, event_id: int, limit: int = 5) -> dict[str, Any]:
