@@ -136,7 +136,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status:
     return Status(201, {"id": case.pk, "state": case.state})
 
 
-@router.get("/cases", response=CasePage, summary="案件列表（仅列出您有权查看的案件）")
+@router.get("/cases", response={200: CasePage, 403: Refusal}, summary="案件列表（仅列出您有权查看的案件）")
 def case_index(
     request: HttpRequest, page: int = 1, state: str = "", severity: str = "", q: str = ""
 ) -> dict[str, Any]:
@@ -571,7 +571,7 @@ class OverdueOut(Schema):
     status: str
 
 
-@router.get("/deadlines/overdue", response=list[OverdueOut], summary="迟报/超期看板")
+@router.get("/deadlines/overdue", response={200: list[OverdueOut], 403: Refusal}, summary="迟报/超期看板")
 def overdue(request: HttpRequest, reporting_only: bool = False) -> list[dict[str, Any]]:
     require_roles(request, flow.READERS)
     return [
