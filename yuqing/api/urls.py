@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Swagger
 from yuqing.cases.api import router as cases_router
 from yuqing.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, database_busy
 from yuqing.core.errors import ServiceError
+from yuqing.core.schemas import HealthOut
 from yuqing.events.api import router as events_router
 from yuqing.items.api import router as items_router
 from yuqing.notify.api import router as notify_router
@@ -53,7 +54,7 @@ def database_is_busy(request: HttpRequest, exc: OperationalError) -> HttpRespons
     return response
 
 
-@api.get("/health", auth=None, summary="健康检查")
+@api.get("/health", auth=None, response=HealthOut, summary="健康检查")
 def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 

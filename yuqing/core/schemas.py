@@ -19,3 +19,9 @@ class Detail(Schema):
     """A refusal that only says why: ``{"detail"}`` (HttpError bodies, request-body refusals)."""
 
     detail: str
+
+
+class HealthOut(Schema):
+    """``GET /api/v1/health``: the server answers."""
+
+    status: str
