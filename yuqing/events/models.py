@@ -36,7 +36,9 @@ class MonitoringPlan(models.Model):
         _("高级表达式"),
         blank=True,
         default="",
-        help_text='支持 AND / OR / NOT、括号、"短语"、税务局 NEAR/10 打人、title: content: author: source:',
+        help_text=_(
+            '支持 AND / OR / NOT、括号、"短语"、税务局 NEAR/10 打人、title: content: author: source:'
+        ),
     )
     enabled = models.BooleanField(_("启用"), default=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)

@@ -44,7 +44,7 @@ class Source(models.Model):
         _("采集选项"),
         default=dict,
         blank=True,
-        help_text='网页列表：{"link_selector": "CSS 选择器"}；JSON 接口：{"items_path": …, "fields": {…}}',
+        help_text=_('网页列表：{"link_selector": "CSS 选择器"}；JSON 接口：{"items_path": …, "fields": {…}}'),
     )
     intranet = models.BooleanField(
         _("内网源"), default=False, help_text=_("允许访问内网/本机地址（仅管理员确认的内部源）")
