@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
     name = "yuqing.audit"
-    verbose_name = "审计"
+    verbose_name = _("审计")
 
     def ready(self) -> None:
         from yuqing.audit.services import audit_record

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from yuqing.audit.hashing import chain_hash, timestamp
 
@@ -60,8 +61,8 @@ class AuditEntry(models.Model):
 
     # The sequence number is the primary key: the hash covers it, so a row cannot be renumbered (moved
     # in the chain or past its head) without the change being found.
-    seq = models.PositiveBigIntegerField("序号", primary_key=True)
-    at = models.DateTimeField("时间", db_index=True)
+    seq = models.PositiveBigIntegerField(_("序号"), primary_key=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
     # PROTECT: a user who wrote history cannot be deleted (deactivate instead), so actor_id, which the
     # hash covers, never changes under the entry.
     actor = models.ForeignKey(
@@ -70,25 +71,25 @@ class AuditEntry(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="操作人账号",
+        verbose_name=_("操作人账号"),
     )
-    actor_label = models.CharField("操作人", max_length=150)
-    action = models.CharField("动作", max_length=64, db_index=True)
-    object_type = models.CharField("对象类型", max_length=100, blank=True, default="", db_index=True)
-    object_id = models.CharField("对象编号", max_length=64, blank=True, default="")
-    object_repr = models.CharField("对象", max_length=300, blank=True, default="")
-    old = models.JSONField("原值", null=True, blank=True)
-    new = models.JSONField("新值", null=True, blank=True)
-    request_id = models.CharField("请求编号", max_length=64, blank=True, default="")
-    ip = models.CharField("IP 地址", max_length=45, blank=True, default="")
-    prev_hash = models.CharField("前一条哈希", max_length=64)
-    hash = models.CharField("哈希(SM3)", max_length=64, unique=True)
+    actor_label = models.CharField(_("操作人"), max_length=150)
+    action = models.CharField(_("动作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True, default="", db_index=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True, default="")
+    object_repr = models.CharField(_("对象"), max_length=300, blank=True, default="")
+    old = models.JSONField(_("原值"), null=True, blank=True)
+    new = models.JSONField(_("新值"), null=True, blank=True)
+    request_id = models.CharField(_("请求编号"), max_length=64, blank=True, default="")
+    ip = models.CharField(_("IP 地址"), max_length=45, blank=True, default="")
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
+    hash = models.CharField(_("哈希(SM3)"), max_length=64, unique=True)
 
     objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "审计记录"
-        verbose_name_plural = "审计记录"
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
         ordering = ["-seq"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
@@ -121,13 +122,13 @@ class AuditChainHead(models.Model):
     """The chain's last ``seq`` and ``hash``: one row, locked by every append so that two writers never
     fork the chain, and compared with the last entry so that deleting the newest entries is noticed."""
 
-    seq = models.PositiveBigIntegerField("最后序号", default=0)
-    hash = models.CharField("最后哈希", max_length=64)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    seq = models.PositiveBigIntegerField(_("最后序号"), default=0)
+    hash = models.CharField(_("最后哈希"), max_length=64)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "审计链头"
-        verbose_name_plural = "审计链头"
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
 
     def __str__(self) -> str:
         return f"第 {self.seq} 条 {self.hash[:16]}…"

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "yuqing.cases"
-    verbose_name = "应急处置"
+    verbose_name = _("应急处置")
 
     def ready(self) -> None:
         # Registers the cases' handlers of other apps' hooks (yuqing.core.hooks).

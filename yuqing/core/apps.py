@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "yuqing.core"
-    verbose_name = "基础"
+    verbose_name = _("基础")

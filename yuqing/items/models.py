@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from yuqing import vocab
 from yuqing.core.choices import MEDIA_TYPE_CHOICES
@@ -13,42 +14,42 @@ SENTIMENT_CHOICES = list(vocab.SENTIMENTS.items())
 class ItemStage(models.TextChoices):
     """Where an item stands in the pipeline; background work is driven by this field."""
 
-    STORED = "stored", "已入库"
-    ANALYZED = "analyzed", "已分析"
-    CLUSTERED = "clustered", "已聚类"
+    STORED = "stored", _("已入库")
+    ANALYZED = "analyzed", _("已分析")
+    CLUSTERED = "clustered", _("已聚类")
 
 
 class Item(models.Model):
     source = models.ForeignKey(
-        "sources.Source", on_delete=models.PROTECT, related_name="items", verbose_name="监测源"
+        "sources.Source", on_delete=models.PROTECT, related_name="items", verbose_name=_("监测源")
     )
-    url = models.CharField("原始链接", max_length=2000)
-    canonical_url = models.CharField("规范链接", max_length=2000, unique=True)
-    host = models.CharField("站点", max_length=255, db_index=True)
-    title = models.CharField("标题", max_length=500)
-    content = models.TextField("正文")
-    author = models.CharField("作者", max_length=200, blank=True, default="")
-    published_at = models.DateTimeField("发布时间", db_index=True)
-    published_at_known = models.BooleanField("发布时间来自信源", default=True)
-    fetched_at = models.DateTimeField("采集时间")
-    media_type = models.CharField("媒体类型", max_length=32, choices=MEDIA_TYPE_CHOICES, db_index=True)
+    url = models.CharField(_("原始链接"), max_length=2000)
+    canonical_url = models.CharField(_("规范链接"), max_length=2000, unique=True)
+    host = models.CharField(_("站点"), max_length=255, db_index=True)
+    title = models.CharField(_("标题"), max_length=500)
+    content = models.TextField(_("正文"))
+    author = models.CharField(_("作者"), max_length=200, blank=True, default="")
+    published_at = models.DateTimeField(_("发布时间"), db_index=True)
+    published_at_known = models.BooleanField(_("发布时间来自信源"), default=True)
+    fetched_at = models.DateTimeField(_("采集时间"))
+    media_type = models.CharField(_("媒体类型"), max_length=32, choices=MEDIA_TYPE_CHOICES, db_index=True)
     # The site or account the item reports as its origin ("source" of a pushed record, 来源 of an export
     # row). A pushed item belongs to its pusher's source; this is only what the record says.
-    origin = models.CharField("报称来源", max_length=200, blank=True, default="")
+    origin = models.CharField(_("报称来源"), max_length=200, blank=True, default="")
     # Up to MAX_COUNT (10^12; yuqing.sources.fetchers.records): 30亿 views are real and exceed int32.
-    reposts = models.PositiveBigIntegerField("转发数", null=True, blank=True)
-    comments = models.PositiveBigIntegerField("评论数", null=True, blank=True)
-    likes = models.PositiveBigIntegerField("点赞数", null=True, blank=True)
-    views = models.PositiveBigIntegerField("阅读数", null=True, blank=True)
-    raw = models.JSONField("原始数据(证据)", default=dict, blank=True)
-    content_hash = models.CharField("内容指纹", max_length=64, db_index=True)
+    reposts = models.PositiveBigIntegerField(_("转发数"), null=True, blank=True)
+    comments = models.PositiveBigIntegerField(_("评论数"), null=True, blank=True)
+    likes = models.PositiveBigIntegerField(_("点赞数"), null=True, blank=True)
+    views = models.PositiveBigIntegerField(_("阅读数"), null=True, blank=True)
+    raw = models.JSONField(_("原始数据(证据)"), default=dict, blank=True)
+    content_hash = models.CharField(_("内容指纹"), max_length=64, db_index=True)
     duplicate_of = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="copies",
-        verbose_name="重复于(最早副本)",
+        verbose_name=_("重复于(最早副本)"),
     )
     # Pre-segmented text (jieba search mode) that the full-text index is built over:
     # SQLite FTS5 external-content table, or a generated tsvector column on PostgreSQL.
@@ -56,30 +57,30 @@ class Item(models.Model):
     stage = models.CharField(max_length=16, choices=ItemStage.choices, default=ItemStage.STORED)
 
     # Analysis (see yuqing.analysis.analyze): filled when the item leaves the "stored" stage.
-    tax_related = models.BooleanField("涉税", null=True, blank=True, db_index=True)
-    relevance = models.FloatField("涉税相关度", null=True, blank=True)
+    tax_related = models.BooleanField(_("涉税"), null=True, blank=True, db_index=True)
+    relevance = models.FloatField(_("涉税相关度"), null=True, blank=True)
     # Multi-label, stored as ",code,code," so one LIKE filter works on SQLite and PostgreSQL alike.
-    categories = models.CharField("类别", max_length=200, blank=True, default="")
-    sentiment = models.CharField("情感", max_length=10, choices=SENTIMENT_CHOICES, blank=True, default="")
-    negative_score = models.FloatField("负面度", null=True, blank=True)
-    matched_plans = models.JSONField("命中方案", default=list, blank=True)
-    explanation = models.JSONField("分析依据", default=dict, blank=True)
-    model_version = models.CharField("模型版本", max_length=40, blank=True, default="")
-    analyzed_at = models.DateTimeField("分析时间", null=True, blank=True)
+    categories = models.CharField(_("类别"), max_length=200, blank=True, default="")
+    sentiment = models.CharField(_("情感"), max_length=10, choices=SENTIMENT_CHOICES, blank=True, default="")
+    negative_score = models.FloatField(_("负面度"), null=True, blank=True)
+    matched_plans = models.JSONField(_("命中方案"), default=list, blank=True)
+    explanation = models.JSONField(_("分析依据"), default=dict, blank=True)
+    model_version = models.CharField(_("模型版本"), max_length=40, blank=True, default="")
+    analyzed_at = models.DateTimeField(_("分析时间"), null=True, blank=True)
     event = models.ForeignKey(
         "events.Event",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="items",
-        verbose_name="所属事件",
+        verbose_name=_("所属事件"),
     )
-    is_demo = models.BooleanField("演示数据", default=False)
-    created_at = models.DateTimeField("入库时间", auto_now_add=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
+    created_at = models.DateTimeField(_("入库时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "舆情信息"
-        verbose_name_plural = "舆情信息"
+        verbose_name = _("舆情信息")
+        verbose_name_plural = _("舆情信息")
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["source", "-id"], name="item_source_recent"),

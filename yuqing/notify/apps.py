@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotifyConfig(AppConfig):
     name = "yuqing.notify"
-    verbose_name = "通知"
+    verbose_name = _("通知")
 
     def ready(self) -> None:
         # Registers the notify handlers of the lower apps' hooks (yuqing.core.hooks): login locked → alert.

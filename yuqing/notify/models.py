@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from yuqing import vocab
 
@@ -21,23 +22,23 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notifications",
-        verbose_name="接收人",
+        verbose_name=_("接收人"),
     )
-    title = models.CharField("标题", max_length=300)
-    body = models.TextField("内容", blank=True, default="")
-    link = models.CharField("链接", max_length=300, blank=True, default="")
+    title = models.CharField(_("标题"), max_length=300)
+    body = models.TextField(_("内容"), blank=True, default="")
+    link = models.CharField(_("链接"), max_length=300, blank=True, default="")
     alert = models.ForeignKey(
         "events.Alert", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     # The case the message is about: who may read title and body is decided again when it is shown.
     # A plain number, not a foreign key: notify sits below cases.
-    case_id = models.PositiveBigIntegerField("案件编号", null=True, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True)
-    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    case_id = models.PositiveBigIntegerField(_("案件编号"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "站内通知"
-        verbose_name_plural = "站内通知"
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
 
@@ -46,11 +47,11 @@ class Notification(models.Model):
 
 
 class ChannelKind(models.TextChoices):
-    EMAIL = "email", "电子邮件"
-    SMS = "sms", "短信网关"
-    WECOM = "wecom", "企业微信群机器人"
-    DINGTALK = "dingtalk", "钉钉群机器人"
-    WEBHOOK = "webhook", "通用 Webhook（HMAC 签名）"
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信网关")
+    WECOM = "wecom", _("企业微信群机器人")
+    DINGTALK = "dingtalk", _("钉钉群机器人")
+    WEBHOOK = "webhook", _("通用 Webhook（HMAC 签名）")
 
 
 # Personal channels reach each recipient at their own address; group channels post once to a group.
@@ -70,23 +71,23 @@ SETTINGS_HELP = (
 class ChannelConfig(models.Model):
     """One configured outbound channel. ``settings`` are checked per kind in :meth:`clean`."""
 
-    kind = models.CharField("类型", max_length=20, choices=ChannelKind.choices)
-    name = models.CharField("名称", max_length=100, unique=True)
-    enabled = models.BooleanField("启用", default=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=ChannelKind.choices)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    enabled = models.BooleanField(_("启用"), default=True)
     min_level = models.CharField(
-        "最低等级",
+        _("最低等级"),
         max_length=20,
         choices=LEVEL_CHOICES,
         default="general",
-        help_text="低于此等级的消息不经此渠道发送",
+        help_text=_("低于此等级的消息不经此渠道发送"),
     )
-    settings = models.JSONField("参数", default=dict, blank=True, help_text=SETTINGS_HELP)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    settings = models.JSONField(_("参数"), default=dict, blank=True, help_text=SETTINGS_HELP)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "通知渠道"
-        verbose_name_plural = "通知渠道"
+        verbose_name = _("通知渠道")
+        verbose_name_plural = _("通知渠道")
         ordering = ["kind", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -128,20 +129,24 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="notification_preference",
-        verbose_name="用户",
+        verbose_name=_("用户"),
     )
-    by_email = models.BooleanField("接收邮件", default=True)
-    by_sms = models.BooleanField("接收短信", default=True)
-    quiet_start = models.TimeField("免打扰开始", null=True, blank=True, help_text="如 22:00；可跨午夜")
-    quiet_end = models.TimeField("免打扰结束", null=True, blank=True, help_text="如 07:00")
+    by_email = models.BooleanField(_("接收邮件"), default=True)
+    by_sms = models.BooleanField(_("接收短信"), default=True)
+    quiet_start = models.TimeField(_("免打扰开始"), null=True, blank=True, help_text=_("如 22:00；可跨午夜"))
+    quiet_end = models.TimeField(_("免打扰结束"), null=True, blank=True, help_text=_("如 07:00"))
     min_level = models.CharField(
-        "最低等级", max_length=20, choices=LEVEL_CHOICES, default="general", help_text="重大及以上总会送达"
+        _("最低等级"),
+        max_length=20,
+        choices=LEVEL_CHOICES,
+        default="general",
+        help_text=_("重大及以上总会送达"),
     )
-    updated_at = models.DateTimeField("修改时间", auto_now=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "通知偏好"
-        verbose_name_plural = "通知偏好"
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
 
     def __str__(self) -> str:
         return f"{self.user} 的通知偏好"
@@ -155,24 +160,24 @@ class NotificationPreference(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "待发送"
-    SENT = "sent", "已发送"
-    FAILED = "failed", "发送失败"
-    SUPPRESSED = "suppressed", "未发送（免打扰/偏好）"
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+    SUPPRESSED = "suppressed", _("未发送（免打扰/偏好）")
 
 
 class Delivery(models.Model):
     """One message to one recipient (or one group) over one channel: the delivery log. State-driven: the
     sender claims pending rows whose ``next_attempt_at`` is due; failures back off until ``failed``."""
 
-    kind = models.CharField("渠道类型", max_length=20)
+    kind = models.CharField(_("渠道类型"), max_length=20)
     channel = models.ForeignKey(
         ChannelConfig,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="deliveries",
-        verbose_name="渠道",
+        verbose_name=_("渠道"),
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -180,32 +185,36 @@ class Delivery(models.Model):
         null=True,
         blank=True,
         related_name="deliveries",
-        verbose_name="接收人",
-        help_text="群渠道为空",
+        verbose_name=_("接收人"),
+        help_text=_("群渠道为空"),
     )
-    address = models.CharField("地址", max_length=300, blank=True, default="")
-    title = models.CharField("标题", max_length=300)
-    body = models.TextField("内容", blank=True, default="")
-    link = models.CharField("链接", max_length=300, blank=True, default="")
-    level = models.CharField("等级", max_length=20, choices=LEVEL_CHOICES, default="general")
+    address = models.CharField(_("地址"), max_length=300, blank=True, default="")
+    title = models.CharField(_("标题"), max_length=300)
+    body = models.TextField(_("内容"), blank=True, default="")
+    link = models.CharField(_("链接"), max_length=300, blank=True, default="")
+    level = models.CharField(_("等级"), max_length=20, choices=LEVEL_CHOICES, default="general")
     alert = models.ForeignKey(
         "events.Alert", on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
     )
-    case_id = models.PositiveBigIntegerField("案件编号", null=True, blank=True)
+    case_id = models.PositiveBigIntegerField(_("案件编号"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING, db_index=True
+        _("状态"),
+        max_length=20,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+        db_index=True,
     )
-    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
-    last_error = models.TextField("失败原因", blank=True, default="")
-    response = models.CharField("应答摘要", max_length=300, blank=True, default="")
-    next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
-    claimed_at = models.DateTimeField("发送开始", null=True, blank=True)
-    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("失败原因"), blank=True, default="")
+    response = models.CharField(_("应答摘要"), max_length=300, blank=True, default="")
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("发送开始"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = "投递记录"
-        verbose_name_plural = "投递记录"
+        verbose_name = _("投递记录")
+        verbose_name_plural = _("投递记录")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
 
@@ -215,7 +224,9 @@ class Delivery(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return dict(ChannelKind.choices).get(self.kind, "站内通知" if self.kind == "inapp" else self.kind)
+        return str(
+            dict(ChannelKind.choices).get(self.kind, "站内通知" if self.kind == "inapp" else self.kind)
+        )
 
     @property
     def tone(self) -> str:
@@ -232,16 +243,16 @@ class DutyShift(models.Model):
     """A 值班 shift: ``person`` is on duty from ``start`` until ``end``; they get the first page."""
 
     person = models.ForeignKey(
-        "org.Person", on_delete=models.PROTECT, related_name="duty_shifts", verbose_name="值班人员"
+        "org.Person", on_delete=models.PROTECT, related_name="duty_shifts", verbose_name=_("值班人员")
     )
-    start = models.DateTimeField("开始", db_index=True)
-    end = models.DateTimeField("结束", db_index=True)
-    note = models.CharField("备注", max_length=200, blank=True, default="")
-    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    start = models.DateTimeField(_("开始"), db_index=True)
+    end = models.DateTimeField(_("结束"), db_index=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "值班班次"
-        verbose_name_plural = "值班表"
+        verbose_name = _("值班班次")
+        verbose_name_plural = _("值班表")
         ordering = ["start", "id"]
         constraints = [
             models.CheckConstraint(

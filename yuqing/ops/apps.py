@@ -7,8 +7,9 @@ app that owns it (``import`` in items, ``poll``/``source`` in sources, ``token``
 events, ``audit`` in audit, ``policy`` in policies)."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
     name = "yuqing.ops"
-    verbose_name = "运行"
+    verbose_name = _("运行")

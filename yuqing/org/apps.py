@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgConfig(AppConfig):
     name = "yuqing.org"
-    verbose_name = "组织与账户"
+    verbose_name = _("组织与账户")
 
     def ready(self) -> None:
         from yuqing.core.statemachine import wire_roles

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReleasesConfig(AppConfig):
     name = "yuqing.releases"
-    verbose_name = "信息发布与舆论引导"
+    verbose_name = _("信息发布与舆论引导")
 
     def ready(self) -> None:
         # Registers the releases' entries in the case timeline (cases.selectors.timeline_provider) and

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SourcesConfig(AppConfig):
     name = "yuqing.sources"
-    verbose_name = "监测源"
+    verbose_name = _("监测源")

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from yuqing import vocab
 from yuqing.cases import vocab as cv
@@ -23,34 +24,34 @@ def confidentiality_choices() -> list[tuple[int, str]]:
 class ProcedureSettings(models.Model):
     """Time limits of the procedure, by severity where the plan makes them depend on it. One row."""
 
-    verify_hours_general = models.PositiveIntegerField("核实时限·一般/较大(小时)", default=24)
-    verify_hours_major = models.PositiveIntegerField("核实时限·重大及以上(小时)", default=2)
-    report_hours_general = models.PositiveIntegerField("核实后首报时限·一般/较大(小时)", default=24)
-    report_hours_major = models.PositiveIntegerField("核实后首报时限·重大及以上(小时)", default=1)
-    oral_followup_hours = models.PositiveIntegerField("口头报告后补报书面报告时限(小时)", default=24)
-    plan_hours = models.PositiveIntegerField("报告后应对方案报批时限(小时)", default=4)
-    tracking_hours = models.PositiveIntegerField("后期跟踪期(小时)", default=72)
-    first_response_hours = models.PositiveIntegerField("重大及以上首次权威回应时限(小时)", default=5)
-    press_conference_hours = models.PositiveIntegerField("重大及以上新闻发布会时限(小时)", default=24)
+    verify_hours_general = models.PositiveIntegerField(_("核实时限·一般/较大(小时)"), default=24)
+    verify_hours_major = models.PositiveIntegerField(_("核实时限·重大及以上(小时)"), default=2)
+    report_hours_general = models.PositiveIntegerField(_("核实后首报时限·一般/较大(小时)"), default=24)
+    report_hours_major = models.PositiveIntegerField(_("核实后首报时限·重大及以上(小时)"), default=1)
+    oral_followup_hours = models.PositiveIntegerField(_("口头报告后补报书面报告时限(小时)"), default=24)
+    plan_hours = models.PositiveIntegerField(_("报告后应对方案报批时限(小时)"), default=4)
+    tracking_hours = models.PositiveIntegerField(_("后期跟踪期(小时)"), default=72)
+    first_response_hours = models.PositiveIntegerField(_("重大及以上首次权威回应时限(小时)"), default=5)
+    press_conference_hours = models.PositiveIntegerField(_("重大及以上新闻发布会时限(小时)"), default=24)
     auto_open_level = models.CharField(
-        "预警自动立案起点",
+        _("预警自动立案起点"),
         max_length=20,
         choices=[("", "不自动立案"), *SEVERITY_CHOICES[1:]],
         default="significant",
         blank=True,
-        help_text="达到该等级的预警自动立案（状态为“发现”），由应急办通报事发科室",
+        help_text=_("达到该等级的预警自动立案（状态为“发现”），由应急办通报事发科室"),
     )
     reopen_growth = models.PositiveIntegerField(
-        "重新启动阈值·跟踪期新增信息数", default=10, help_text="跟踪期内事件新增信息达到该数即重新启动"
+        _("重新启动阈值·跟踪期新增信息数"), default=10, help_text=_("跟踪期内事件新增信息达到该数即重新启动")
     )
     reopen_negative_share = models.FloatField(
-        "重新启动阈值·新增负面占比", default=0.6, help_text="且新增信息中负面占比不低于该值（0–1）"
+        _("重新启动阈值·新增负面占比"), default=0.6, help_text=_("且新增信息中负面占比不低于该值（0–1）")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "处置时限设置"
-        verbose_name_plural = "处置时限设置"
+        verbose_name = _("处置时限设置")
+        verbose_name_plural = _("处置时限设置")
 
     def __str__(self) -> str:
         return "处置时限设置"
@@ -82,19 +83,19 @@ class ProcedureSettings(models.Model):
 class Case(models.Model):
     """One 涉税舆情事件 being handled, from discovery to 结案 (一案一档)."""
 
-    title = models.CharField("案件名称", max_length=300)
-    description = models.TextField("舆情线索", blank=True, default="")
-    severity = models.CharField("舆情等级", max_length=20, choices=SEVERITY_CHOICES, default="general")
-    state = models.CharField("状态", max_length=20, choices=STATE_CHOICES, default=cv.NEW, db_index=True)
-    finding = models.CharField("事实认定", max_length=20, choices=FINDING_CHOICES, default="pending")
-    confidentiality = models.PositiveSmallIntegerField("密级", default=0)
+    title = models.CharField(_("案件名称"), max_length=300)
+    description = models.TextField(_("舆情线索"), blank=True, default="")
+    severity = models.CharField(_("舆情等级"), max_length=20, choices=SEVERITY_CHOICES, default="general")
+    state = models.CharField(_("状态"), max_length=20, choices=STATE_CHOICES, default=cv.NEW, db_index=True)
+    finding = models.CharField(_("事实认定"), max_length=20, choices=FINDING_CHOICES, default="pending")
+    confidentiality = models.PositiveSmallIntegerField(_("密级"), default=0)
     event = models.ForeignKey(
         "events.Event",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="cases",
-        verbose_name="舆情事件",
+        verbose_name=_("舆情事件"),
     )
     alert = models.ForeignKey(
         "events.Alert",
@@ -102,7 +103,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
-        verbose_name="来源预警",
+        verbose_name=_("来源预警"),
     )
     department = models.ForeignKey(
         "org.Department",
@@ -110,7 +111,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="cases",
-        verbose_name="事发科室",
+        verbose_name=_("事发科室"),
     )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -118,20 +119,20 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="立案人",
+        verbose_name=_("立案人"),
     )
-    opened_at = models.DateTimeField("立案时间")
-    state_changed_at = models.DateTimeField("状态变更时间")
-    verified_at = models.DateTimeField("核实完成时间", null=True, blank=True)
-    tracking_until = models.DateTimeField("跟踪截止", null=True, blank=True)
-    tracking_baseline = models.JSONField("跟踪起点的事件规模", default=dict, blank=True)
-    restarts = models.PositiveSmallIntegerField("重新启动次数", default=0)
-    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
-    is_demo = models.BooleanField("演示数据", default=False)
+    opened_at = models.DateTimeField(_("立案时间"))
+    state_changed_at = models.DateTimeField(_("状态变更时间"))
+    verified_at = models.DateTimeField(_("核实完成时间"), null=True, blank=True)
+    tracking_until = models.DateTimeField(_("跟踪截止"), null=True, blank=True)
+    tracking_baseline = models.JSONField(_("跟踪起点的事件规模"), default=dict, blank=True)
+    restarts = models.PositiveSmallIntegerField(_("重新启动次数"), default=0)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
 
     class Meta:
-        verbose_name = "处置案件"
-        verbose_name_plural = "处置案件"
+        verbose_name = _("处置案件")
+        verbose_name_plural = _("处置案件")
         ordering = ["-opened_at"]
 
     def __str__(self) -> str:
@@ -161,22 +162,22 @@ class CaseTransition(models.Model):
     """One state change, written by ``case_transition`` only; the timeline's backbone. Never edited."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
-    from_state = models.CharField("原状态", max_length=20, choices=STATE_CHOICES)
-    to_state = models.CharField("新状态", max_length=20, choices=STATE_CHOICES)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=STATE_CHOICES)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=STATE_CHOICES)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
     )
-    reason = models.TextField("说明", blank=True, default="")
-    at = models.DateTimeField("时间")
+    reason = models.TextField(_("说明"), blank=True, default="")
+    at = models.DateTimeField(_("时间"))
 
     class Meta:
-        verbose_name = "状态变更"
-        verbose_name_plural = "状态变更"
+        verbose_name = _("状态变更")
+        verbose_name_plural = _("状态变更")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -186,11 +187,11 @@ class CaseTransition(models.Model):
 class DeadlineStatus(models.TextChoices):
     """A deadline's status, derived from its timestamps (not stored)."""
 
-    OPEN = "open", "进行中"
-    MET = "met", "按时完成"
-    LATE = "late", "超期完成"
-    MISSED = "missed", "已超期"
-    CANCELLED = "cancelled", "已取消"
+    OPEN = "open", _("进行中")
+    MET = "met", _("按时完成")
+    LATE = "late", _("超期完成")
+    MISSED = "missed", _("已超期")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class Deadline(models.Model):
@@ -211,8 +212,8 @@ class Deadline(models.Model):
     REPORTING = frozenset({"first_report", "written_followup"})
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
-    kind = models.CharField("类型", max_length=30, choices=list(KINDS.items()))
-    title = models.CharField("事项", max_length=300)
+    kind = models.CharField(_("类型"), max_length=30, choices=list(KINDS.items()))
+    title = models.CharField(_("事项"), max_length=300)
     object_type = models.CharField(max_length=100, blank=True, default="")
     object_id = models.CharField(max_length=64, blank=True, default="")
     department = models.ForeignKey(
@@ -221,7 +222,7 @@ class Deadline(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="责任科室",
+        verbose_name=_("责任科室"),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -229,17 +230,17 @@ class Deadline(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="责任人",
+        verbose_name=_("责任人"),
     )
-    created_at = models.DateTimeField("设定时间")
-    due_at = models.DateTimeField("截止时间", db_index=True)
-    met_at = models.DateTimeField("完成时间", null=True, blank=True)
-    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
-    missed_at = models.DateTimeField("判定超期时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("设定时间"))
+    due_at = models.DateTimeField(_("截止时间"), db_index=True)
+    met_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    missed_at = models.DateTimeField(_("判定超期时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "时限"
-        verbose_name_plural = "时限"
+        verbose_name = _("时限")
+        verbose_name_plural = _("时限")
         ordering = ["due_at", "id"]
         indexes = [models.Index(fields=["met_at", "cancelled_at", "due_at"], name="deadline_open")]
 
@@ -256,7 +257,7 @@ class Deadline(models.Model):
 
     @property
     def status_label(self) -> str:
-        return DeadlineStatus(self.status).label
+        return str(DeadlineStatus(self.status).label)
 
     @property
     def overdue(self) -> bool:
@@ -280,18 +281,18 @@ class Signature(models.Model):
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
     signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="签发人"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("签发人")
     )
-    signer_label = models.CharField("签发人", max_length=150)
-    role = models.CharField("签发身份", max_length=30)
-    purpose = models.CharField("签发事项", max_length=50, default="签发")
-    signed_at = models.DateTimeField("签发时间")
-    content = models.JSONField("签发内容")
-    content_hash = models.CharField("内容哈希(SHA-256)", max_length=64)
+    signer_label = models.CharField(_("签发人"), max_length=150)
+    role = models.CharField(_("签发身份"), max_length=30)
+    purpose = models.CharField(_("签发事项"), max_length=50, default="签发")
+    signed_at = models.DateTimeField(_("签发时间"))
+    content = models.JSONField(_("签发内容"))
+    content_hash = models.CharField(_("内容哈希(SHA-256)"), max_length=64)
 
     class Meta:
-        verbose_name = "签发记录"
-        verbose_name_plural = "签发记录"
+        verbose_name = _("签发记录")
+        verbose_name_plural = _("签发记录")
         ordering = ["signed_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -316,21 +317,21 @@ class Attachment(models.Model):
     verification = models.ForeignKey(
         "cases.VerificationTask", on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
     )
-    name = models.CharField("文件名", max_length=200)
-    kind = models.CharField("类型", max_length=20)
+    name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=20)
     content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField("大小(字节)")
+    size = models.PositiveIntegerField(_("大小(字节)"))
     sha256 = models.CharField(max_length=64)
     path = models.CharField(max_length=300)
-    description = models.CharField("说明", max_length=300, blank=True, default="")
+    description = models.CharField(_("说明"), max_length=300, blank=True, default="")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
     )
-    uploaded_at = models.DateTimeField("上传时间")
+    uploaded_at = models.DateTimeField(_("上传时间"))
 
     class Meta:
-        verbose_name = "证据附件"
-        verbose_name_plural = "证据附件"
+        verbose_name = _("证据附件")
+        verbose_name_plural = _("证据附件")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:

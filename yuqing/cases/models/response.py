@@ -5,22 +5,23 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from yuqing.cases import vocab as cv
 from yuqing.cases.models.case import Case
 
 
 class PlanStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "待审批"
-    APPROVED = "approved", "已批准"
-    RETURNED = "returned", "已退回"
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审批")
+    APPROVED = "approved", _("已批准")
+    RETURNED = "returned", _("已退回")
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", "进行中"
-    DONE = "done", "已完成"
-    CANCELLED = "cancelled", "已取消"
+    OPEN = "open", _("进行中")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class ResponsePlan(models.Model):
@@ -32,35 +33,35 @@ class ResponsePlan(models.Model):
     STATUSES = dict(PlanStatus.choices)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
-    version = models.PositiveSmallIntegerField("版本", default=1)
-    status = models.CharField("状态", max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    summary = models.TextField("处置意见与总体思路", blank=True, default="")
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    status = models.CharField(_("状态"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    summary = models.TextField(_("处置意见与总体思路"), blank=True, default="")
     # [{"measure": str, "owner_id": int, "owner": str, "due_at": iso str}] — validated by the service.
-    measures = models.JSONField("措施", default=list, blank=True)
-    resources = models.TextField("所需资源", blank=True, default="")
-    task_force = models.TextField("临时工作组", blank=True, default="")
-    on_site = models.BooleanField("派员赴事发地", default=False)
+    measures = models.JSONField(_("措施"), default=list, blank=True)
+    resources = models.TextField(_("所需资源"), blank=True, default="")
+    task_force = models.TextField(_("临时工作组"), blank=True, default="")
+    on_site = models.BooleanField(_("派员赴事发地"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="起草人"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("起草人")
     )
-    created_at = models.DateTimeField("起草时间")
-    submitted_at = models.DateTimeField("报批时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("起草时间"))
+    submitted_at = models.DateTimeField(_("报批时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="审批人",
+        verbose_name=_("审批人"),
     )
-    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
-    comments = models.TextField("审批意见", blank=True, default="")
-    content_hash = models.CharField("批准内容哈希", max_length=64, blank=True, default="")
-    launched_at = models.DateTimeField("启动时间", null=True, blank=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    comments = models.TextField(_("审批意见"), blank=True, default="")
+    content_hash = models.CharField(_("批准内容哈希"), max_length=64, blank=True, default="")
+    launched_at = models.DateTimeField(_("启动时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "应对方案"
-        verbose_name_plural = "应对方案"
+        verbose_name = _("应对方案")
+        verbose_name_plural = _("应对方案")
         ordering = ["case", "version"]
         constraints = [models.UniqueConstraint(fields=["case", "version"], name="plan_version_unique")]
 
@@ -69,7 +70,7 @@ class ResponsePlan(models.Model):
 
     @property
     def status_label(self) -> str:
-        return self.STATUSES[self.status]
+        return str(self.STATUSES[self.status])
 
 
 class HandlingAction(models.Model):
@@ -87,23 +88,25 @@ class HandlingAction(models.Model):
     STATUSES = dict(ActionStatus.choices)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
-    kind = models.CharField("类型", max_length=20, choices=list(KINDS.items()))
-    title = models.CharField("措施", max_length=300)
+    kind = models.CharField(_("类型"), max_length=20, choices=list(KINDS.items()))
+    title = models.CharField(_("措施"), max_length=300)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="责任人"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("责任人")
     )
-    due_at = models.DateTimeField("完成时限")
-    status = models.CharField("状态", max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN)
-    result = models.TextField("完成情况", blank=True, default="")
+    due_at = models.DateTimeField(_("完成时限"))
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    result = models.TextField(_("完成情况"), blank=True, default="")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="布置人"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("布置人")
     )
-    created_at = models.DateTimeField("布置时间")
-    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("布置时间"))
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "处置措施"
-        verbose_name_plural = "处置措施"
+        verbose_name = _("处置措施")
+        verbose_name_plural = _("处置措施")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -119,31 +122,36 @@ class AccountabilityRecord(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accountability")
     person = models.ForeignKey(
-        "org.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="责任人"
+        "org.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("责任人"),
     )
-    person_name = models.CharField("责任人姓名", max_length=50)
-    responsibility = models.CharField("责任类型", max_length=20, choices=list(cv.RESPONSIBILITIES.items()))
-    reason = models.TextField("事由")
-    decision = models.TextField("处理决定", blank=True, default="")
-    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    person_name = models.CharField(_("责任人姓名"), max_length=50)
+    responsibility = models.CharField(_("责任类型"), max_length=20, choices=list(cv.RESPONSIBILITIES.items()))
+    reason = models.TextField(_("事由"))
+    decision = models.TextField(_("处理决定"), blank=True, default="")
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="记录人",
-        help_text="空：系统自动记录（如迟报）",
+        verbose_name=_("记录人"),
+        help_text=_("空：系统自动记录（如迟报）"),
     )
-    recorded_at = models.DateTimeField("记录时间")
+    recorded_at = models.DateTimeField(_("记录时间"))
     # Set when the record was raised automatically, e.g. for a late report (迟报).
     deadline = models.ForeignKey(
         "cases.Deadline", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
-        verbose_name = "问责记录"
-        verbose_name_plural = "问责记录"
+        verbose_name = _("问责记录")
+        verbose_name_plural = _("问责记录")
         ordering = ["recorded_at", "id"]
 
     def __str__(self) -> str:
@@ -169,24 +177,24 @@ class SourceControlRequest(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="对象单位",
+        verbose_name=_("对象单位"),
     )
-    target = models.CharField("对象（首发网站/平台）", max_length=200)
-    url = models.URLField("信息链接", max_length=500, blank=True, default="")
-    contact = models.CharField("联系人及方式", max_length=200, blank=True, default="")
-    kind = models.CharField("请求类型", max_length=20, choices=list(KINDS.items()))
-    request = models.TextField("请求内容")
-    requested_at = models.DateTimeField("请求时间")
-    answer = models.TextField("对方答复", blank=True, default="")
-    outcome = models.CharField("结果", max_length=20, choices=list(OUTCOMES.items()), default="pending")
-    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    target = models.CharField(_("对象（首发网站/平台）"), max_length=200)
+    url = models.URLField(_("信息链接"), max_length=500, blank=True, default="")
+    contact = models.CharField(_("联系人及方式"), max_length=200, blank=True, default="")
+    kind = models.CharField(_("请求类型"), max_length=20, choices=list(KINDS.items()))
+    request = models.TextField(_("请求内容"))
+    requested_at = models.DateTimeField(_("请求时间"))
+    answer = models.TextField(_("对方答复"), blank=True, default="")
+    outcome = models.CharField(_("结果"), max_length=20, choices=list(OUTCOMES.items()), default="pending")
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
     )
 
     class Meta:
-        verbose_name = "源头控制请求"
-        verbose_name_plural = "源头控制请求"
+        verbose_name = _("源头控制请求")
+        verbose_name_plural = _("源头控制请求")
         ordering = ["requested_at", "id"]
 
     def __str__(self) -> str:
@@ -203,21 +211,23 @@ class CoordinationLog(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="单位",
+        verbose_name=_("单位"),
     )
-    counterpart = models.CharField("对方单位/网站", max_length=200)
-    contact_person = models.CharField("对方联系人", max_length=100, blank=True, default="")
-    contacted_at = models.DateTimeField("联系时间")
-    channel = models.CharField("方式", max_length=50, blank=True, default="", help_text="电话、公函、面谈……")
-    request = models.TextField("商请事项")
-    outcome = models.TextField("结果", blank=True, default="")
+    counterpart = models.CharField(_("对方单位/网站"), max_length=200)
+    contact_person = models.CharField(_("对方联系人"), max_length=100, blank=True, default="")
+    contacted_at = models.DateTimeField(_("联系时间"))
+    channel = models.CharField(
+        _("方式"), max_length=50, blank=True, default="", help_text=_("电话、公函、面谈……")
+    )
+    request = models.TextField(_("商请事项"))
+    outcome = models.TextField(_("结果"), blank=True, default="")
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="记录人"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人")
     )
 
     class Meta:
-        verbose_name = "协调记录"
-        verbose_name_plural = "协调记录"
+        verbose_name = _("协调记录")
+        verbose_name_plural = _("协调记录")
         ordering = ["contacted_at", "id"]
 
     def __str__(self) -> str:
@@ -237,21 +247,21 @@ class Evaluation(models.Model):
     }
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="evaluation")
-    cause = models.TextField("起因", blank=True, default="")
-    nature = models.TextField("性质", blank=True, default="")
-    impact = models.TextField("影响", blank=True, default="")
-    responsibility = models.TextField("责任", blank=True, default="")
-    lessons = models.TextField("经验教训", blank=True, default="")
-    improvements = models.TextField("整改措施", blank=True, default="")
+    cause = models.TextField(_("起因"), blank=True, default="")
+    nature = models.TextField(_("性质"), blank=True, default="")
+    impact = models.TextField(_("影响"), blank=True, default="")
+    responsibility = models.TextField(_("责任"), blank=True, default="")
+    lessons = models.TextField(_("经验教训"), blank=True, default="")
+    improvements = models.TextField(_("整改措施"), blank=True, default="")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="起草人"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("起草人")
     )
-    created_at = models.DateTimeField("起草时间")
-    submitted_at = models.DateTimeField("提交工作组时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("起草时间"))
+    submitted_at = models.DateTimeField(_("提交工作组时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "评估报告"
-        verbose_name_plural = "评估报告"
+        verbose_name = _("评估报告")
+        verbose_name_plural = _("评估报告")
 
     def __str__(self) -> str:
         return f"评估报告：{self.case}"
