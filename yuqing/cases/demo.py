@@ -71,7 +71,7 @@ def demo_load(*, now: datetime | None = None) -> Case | None:
         instructions="请核实近期有无定额调整、截图是否为我局文件。",
         now=at(0.2),
     )
-    services.case_transition(case=case, to=cv.VERIFYING, user=u["head_zg"], reason="已安排核查", now=at(0.4))
+    services.verification_open(task=case.verifications.get(), user=u["head_zg"], now=at(0.4))
     services.verification_submit(
         task=case.verifications.get(),
         user=u["head_zg"],
@@ -129,7 +129,6 @@ def demo_load(*, now: datetime | None = None) -> Case | None:
         now=at(2.5),
     )
     services.report_sign(report=written, user=u["director"], now=at(3))
-    services.case_transition(case=case, to=cv.REPORTED, user=u["duty"], now=at(3.1))
     plan = services.response_plan_draft(
         case=case,
         user=u["office_deputy"],
@@ -159,7 +158,6 @@ def demo_load(*, now: datetime | None = None) -> Case | None:
     services.response_plan_decide(
         plan=plan, user=u["deputy"], approve=True, comments="同意，注意口径统一。", now=at(3.8)
     )
-    services.response_plan_launch(plan=plan, user=u["deputy"], now=at(3.9))
     # 信息发布 and 舆论引导 (releases, through its hook): the 情况说明 through 保密审查 and 签发, talking
     # points, a commentator's post. Under 4 h after opening: every step is dated then, after the launch.
     run_hooks("demo.case_responding", case=case, people=u, now=at(3.95))

@@ -36,15 +36,45 @@ class Rule:
     system: bool = False  # the system itself (no user) may make this move: the automatic restart
     precondition: str = ""  # a key of services.case.PRECONDITIONS
     department: bool = False  # the case's own 事发科室 (head/handler) may make it too
+    # A move that only records what already happened: the system makes it (``services.follow``) when the
+    # service that records the fact runs, and nobody presses a button for it. Says what that fact is.
+    auto: str = ""
+    # A person's decision made by a form of the case page (not a bare move button): names that form.
+    via: str = ""
+
+
+NOBODY: frozenset[str] = frozenset()
 
 
 TRANSITIONS: dict[tuple[str, str], Rule] = {
-    (cv.NEW, cv.NOTIFIED): Rule("通报事发科室", OFFICE | LEADERS, precondition="verification_assigned"),
+    (cv.NEW, cv.NOTIFIED): Rule(
+        "通报事发科室", OFFICE | LEADERS, precondition="verification_assigned", via="通报事发科室并布置核实任务"
+    ),
     (cv.NEW, cv.CLOSED): Rule("不予立案（误报/无需处置）", OFFICE_HEADS | LEADERS, needs_reason=True),
-    (cv.NOTIFIED, cv.VERIFYING): Rule("开始核实", OFFICE | LEADERS, department=True),
-    (cv.VERIFYING, cv.REPORTED): Rule("报告核实情况", OFFICE | LEADERS, precondition="verified_and_reported"),
-    (cv.REPORTED, cv.PLAN_PENDING): Rule("应对方案报批", OFFICE | LEADERS, precondition="plan_submitted"),
-    (cv.PLAN_PENDING, cv.RESPONDING): Rule("批准并启动应急响应", LEADERS, precondition="plan_approved"),
+    (cv.NOTIFIED, cv.VERIFYING): Rule(
+        "开始核实",
+        NOBODY,
+        system=True,
+        precondition="verification_assigned",
+        auto="事发科室打开或提交核实任务时",
+    ),
+    (cv.VERIFYING, cv.REPORTED): Rule(
+        "报告核实情况",
+        NOBODY,
+        system=True,
+        precondition="verified_and_reported",
+        auto="核实结果已提交且首次报告已签发（或已口头报告）时",
+    ),
+    (cv.REPORTED, cv.PLAN_PENDING): Rule(
+        "应对方案报批", NOBODY, system=True, precondition="plan_submitted", auto="应对方案报批时"
+    ),
+    (cv.PLAN_PENDING, cv.RESPONDING): Rule(
+        "批准并启动应急响应",
+        NOBODY,
+        system=True,
+        precondition="plan_approved",
+        auto="组长/副组长批准应对方案时（批准即启动方案中的措施）",
+    ),
     (cv.RESPONDING, cv.TRACKING): Rule("处置完毕，转入后期跟踪", OFFICE | LEADERS, precondition="handled"),
     (cv.TRACKING, cv.RESPONDING): Rule("重新启动", OFFICE | LEADERS, needs_reason=True, system=True),
     (cv.TRACKING, cv.EVALUATING): Rule("结束跟踪，开展评估", OFFICE | LEADERS),

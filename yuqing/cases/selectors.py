@@ -366,17 +366,14 @@ def case_actions(case: Case, user: Any) -> set[str]:
 
 
 def plan_actions(plan: ResponsePlan, user: Any) -> set[str]:
-    """``submit`` (报批, a draft, by the office), ``decide`` (审批, a submitted plan, by 组长/副组长),
-    ``launch`` (启动, an approved plan not yet launched, by 组长/副组长)."""
+    """``submit`` (报批, a draft, by the office), ``decide`` (审批, a submitted plan, by 组长/副组长 other
+    than its drafter). Approval launches the plan: there is no separate 启动 (issue 12)."""
     roles = access.cached_roles(user)
     actions: set[str] = set()
     if plan.status == PlanStatus.DRAFT and roles & (flow.OFFICE | flow.LEADERS):
         actions.add("submit")
-    if roles & flow.LEADERS:
-        if plan.status == PlanStatus.SUBMITTED:
-            actions.add("decide")
-        elif plan.status == PlanStatus.APPROVED and not plan.launched_at:
-            actions.add("launch")
+    if roles & flow.LEADERS and plan.status == PlanStatus.SUBMITTED and plan.created_by_id != user.pk:
+        actions.add("decide")
     return actions
 
 

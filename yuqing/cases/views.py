@@ -286,6 +286,8 @@ def verification(request: HttpRequest, case_id: int, task_id: int) -> HttpRespon
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     status = 200
+    if request.method == "GET" and "submit" in selectors.verification_actions(task, request.user):
+        services.verification_open(task=task, user=request.user)  # the case follows: 核实中
     if request.method == "POST":
         values = request.POST.dict()
         try:

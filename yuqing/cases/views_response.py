@@ -70,7 +70,7 @@ def plan_action(request: HttpRequest, case_id: int, plan_id: int) -> HttpRespons
             lambda: services.response_plan_decide(
                 plan=plan, user=request.user, approve=True, comments=request.POST.get("comments", "")
             ),
-            "已批准应对方案",
+            "已批准应对方案，应急响应已启动，各项措施已布置",
         ),
         "return": (
             lambda: services.response_plan_decide(
@@ -78,7 +78,6 @@ def plan_action(request: HttpRequest, case_id: int, plan_id: int) -> HttpRespons
             ),
             "已退回应对方案",
         ),
-        "launch": (lambda: services.response_plan_launch(plan=plan, user=request.user), "已启动应对方案"),
     }
     if what not in ops:
         raise Http404("未知操作")

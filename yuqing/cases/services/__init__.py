@@ -9,6 +9,7 @@ from yuqing.cases.services.case import (
 )
 from yuqing.cases.services.common import ProcedureError
 from yuqing.cases.services.deadlines import deadlines_sweep
+from yuqing.cases.services.follow import case_follow, verification_open
 from yuqing.cases.services.plans import (
     response_plan_decide,
     response_plan_draft,
@@ -44,6 +45,7 @@ __all__ = [
     "attachment_add",
     "available_transitions",
     "case_finding_set",
+    "case_follow",
     "case_open",
     "case_open_for_alert",
     "case_transition",
@@ -66,5 +68,6 @@ __all__ = [
     "transition_check",
     "verification_assign",
     "verification_cancel",
+    "verification_open",
     "verification_submit",
 ]

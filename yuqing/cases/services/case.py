@@ -243,6 +243,10 @@ def transition_refusal(case: Case, to: str, *, user: Any, reason: str = "") -> P
     if user is None:
         if not rule.system:
             return ProcedureError("该操作须由人员办理")
+    elif rule.auto:
+        return ProcedureError(
+            f"「{cv.STATES[to]}」由系统自动转入（{rule.auto}），无需手动办理：请完成该步骤本身"
+        )
     else:
         held = access.roles_of(user)
         if not held & rule.roles and not (rule.department and department_of_case(user, case)):
@@ -366,8 +370,12 @@ def available_transitions(case: Case, user: Any) -> list[dict[str, Any]]:
     moves = []
     for to in flow.next_states(case.state):
         rule = flow.TRANSITIONS[(case.state, to)]
+        if rule.auto:
+            continue  # the system's own moves: nobody presses a button for them
         why = transition_check(case, to, user=user, reason="（待填写）" if rule.needs_reason else "")
-        moves.append({"to": to, "label": rule.label, "needs_reason": rule.needs_reason, "blocked": why})
+        moves.append(
+            {"to": to, "label": rule.label, "needs_reason": rule.needs_reason, "blocked": why, "via": rule.via}
+        )
     return moves
 
 

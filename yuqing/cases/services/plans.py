@@ -13,7 +13,7 @@ from yuqing.audit.services import audit_record, audit_snapshot
 from yuqing.cases import flow
 from yuqing.cases import vocab as cv
 from yuqing.cases.models import Case, HandlingAction, PlanStatus, ResponsePlan
-from yuqing.cases.services.case import case_transition, refuse_unless_open
+from yuqing.cases.services.case import refuse_unless_open
 from yuqing.cases.services.common import (
     ProcedureError,
     clean_text,
@@ -26,6 +26,7 @@ from yuqing.cases.services.common import (
     signature_create,
     user_label,
 )
+from yuqing.cases.services.follow import case_follow
 from yuqing.cases.services.response import WRITERS, _action_create, _user
 from yuqing.core.statemachine import Move, StateMachine
 from yuqing.org.selectors import role_holders
@@ -154,10 +155,8 @@ def response_plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None 
         locked.submitted_at = at
 
     def then(locked: ResponsePlan) -> None:
-        if case.state == cv.REPORTED:
-            case_transition(
-                case=case, to=cv.PLAN_PENDING, user=user, reason=f"应对方案第{plan.version}版报批", now=at
-            )
+        # the case follows: 已报告 → 方案待审批, in the system's name
+        case_follow(case=case, to=cv.PLAN_PENDING, reason=f"应对方案第{plan.version}版报批", now=at)
 
         leaders = role_holders(flow.LEADERS)
         notify_after_commit(
@@ -176,7 +175,8 @@ def response_plan_decide(
     *, plan: ResponsePlan, user: Any, approve: bool, comments: str = "", now: datetime | None = None
 ) -> ResponsePlan:
     """组长/副组长 approve (freezing the plan: hash + Signature) or return it with comments. Nobody
-    approves a plan they drafted."""
+    approves a plan they drafted. Approval is the launch: in the same transaction the plan's measures
+    become handling tasks and the case moves to 处置中 (the system's move, ``flow.Rule.auto``)."""
     held = require_role(user, flow.LEADERS, "审批应对方案")
     if plan.created_by_id == user.pk:
         raise forbidden("不能审批自己起草的应对方案")
@@ -214,50 +214,63 @@ def response_plan_decide(
         notify_after_commit(
             [locked.created_by],
             f"【方案{'已批准' if approve else '被退回'}】{locked.case.title}",
-            comments or "应对方案已批准，可以启动。",
+            comments or "应对方案已批准，应急响应已启动，各项措施已布置。",
             f"/cases/{locked.case_id}/",
             level=locked.case.severity,
         )
         return {"comments": comments}
 
-    PLANS.transition(plan, "approve" if approve else "return", user=user, apply=apply)
+    def then(locked: ResponsePlan) -> None:
+        if approve:
+            _launch(locked, user=user, at=at)
+
+    PLANS.transition(plan, "approve" if approve else "return", user=user, apply=apply, then=then)
+    plan.refresh_from_db()
     return plan
 
 
+def _launch(plan: ResponsePlan, *, user: Any, at: datetime) -> Case:
+    """Launch an approved plan inside the caller's transaction: the case moves to 处置中 (when it waits
+    for the plan), each measure becomes a handling task, ``plan.launch`` is audited."""
+    case = Case.objects.get(pk=plan.case_id)
+    if case.state == cv.PLAN_PENDING:
+        case_follow(
+            case=case,
+            to=cv.RESPONDING,
+            reason=f"{user_label(user)}批准应对方案第{plan.version}版，启动应急响应",
+            now=at,
+        )
+    elif case.state != cv.RESPONDING:
+        raise ProcedureError(f"案件处于「{case.state_label}」，不能启动应对方案")
+    plan.launched_at = at
+    plan.save(update_fields=["launched_at"])
+    for m in plan.measures:
+        _action_create(
+            case=case,
+            user=user,
+            kind=m.get("kind", "other"),
+            title=m["measure"],
+            owner_id=m["owner_id"],
+            due_at=parse_datetime(m["due_at"]),
+            at=at,
+        )
+    audit_record(actor=user, action="plan.launch", obj=plan, new={"launched_at": at})
+    return case
+
+
 def response_plan_launch(*, plan: ResponsePlan, user: Any, now: datetime | None = None) -> Case:
-    """启动应急预案: the approved plan's measures become handling tasks; the case moves to 处置中."""
-    if plan.status != PlanStatus.APPROVED:
-        raise ProcedureError("只有已批准的应对方案可以启动")
-    if plan.launched_at:
-        raise ProcedureError("该应对方案已启动")
+    """启动应急预案 for an approved plan not launched yet (approval launches the plan itself; this is
+    kept for plans approved before that, and for the API)."""
+    require_role(user, flow.LEADERS, "启动应对方案")
     at = now_or(now)
     with transaction.atomic():
-        # Locked and read again: a plan launched meanwhile (another leader, a stale page) is not launched
-        # twice, which would create its handling tasks twice.
+        # Locked and read again: a plan launched meanwhile (its approval, another leader, a stale page) is
+        # not launched twice, which would create its handling tasks twice.
         plan.refresh_from_db(from_queryset=ResponsePlan.objects.select_for_update())
         if plan.launched_at:
-            raise ProcedureError("该应对方案已启动")
-        case = Case.objects.get(pk=plan.case_id)
-        if case.state == cv.PLAN_PENDING:
-            case_transition(
-                case=case, to=cv.RESPONDING, user=user, reason=f"启动应对方案第{plan.version}版", now=at
-            )
-        elif case.state != cv.RESPONDING:
-            raise ProcedureError(f"案件处于「{case.state_label}」，不能启动应对方案")
-        else:
-            require_role(user, flow.LEADERS, "启动应对方案")
-        plan.launched_at = at
-        plan.save(update_fields=["launched_at"])
-        for m in plan.measures:
-            _action_create(
-                case=case,
-                user=user,
-                kind=m.get("kind", "other"),
-                title=m["measure"],
-                owner_id=m["owner_id"],
-                due_at=parse_datetime(m["due_at"]),
-                at=at,
-            )
-        audit_record(actor=user, action="plan.launch", obj=plan, new={"launched_at": at})
+            raise ProcedureError("该应对方案已启动（批准时即已启动）")
+        if plan.status != PlanStatus.APPROVED:
+            raise ProcedureError("只有已批准的应对方案可以启动")
+        case = _launch(plan, user=user, at=at)
     case.refresh_from_db()
     return case

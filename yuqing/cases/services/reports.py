@@ -31,6 +31,7 @@ from yuqing.cases.services.common import (
     user_label,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
+from yuqing.cases.services.follow import case_follow_report
 from yuqing.core.statemachine import Move, StateMachine
 from yuqing.org import access
 
@@ -200,6 +201,7 @@ def report_create(
                 owner=user,
                 now=at,
             )
+            case_follow_report(case=case, now=at)  # the case follows: 已报告 once verified too
         elif report.signer_id:
             notify_after_commit(
                 [report.signer],
@@ -330,6 +332,7 @@ def report_sign(*, report: SituationReport, user: Any, now: datetime | None = No
             old={"status": "draft"},
             new={"status": "signed", "content_hash": digest, "signature_id": signature.pk},
         )
+        case_follow_report(case=case, now=at)  # the case follows: 已报告 once verified too
     report.refresh_from_db()
     return signature
 

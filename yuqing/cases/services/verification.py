@@ -36,6 +36,7 @@ from yuqing.cases.services.common import (
     require_role,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_cancel, deadlines_meet
+from yuqing.cases.services.follow import case_follow_verification
 from yuqing.core.statemachine import Move, StateMachine
 from yuqing.org import access
 from yuqing.org.models import Department
@@ -220,6 +221,7 @@ def verification_submit(
             f"/cases/{case.pk}/",
             level=case.severity,
         )
+        case_follow_verification(case=case, task=locked, now=at)  # 核实中, and 已报告 if reported too
     case.refresh_from_db()
     task.refresh_from_db()
     return task

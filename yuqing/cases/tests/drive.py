@@ -51,15 +51,15 @@ def advance(case: Case, cast: Cast, to: str, *, finding: str = "true") -> Case:
         if state == cv.NEW:
             services.verification_assign(case=case, user=cast.office, department_id=cast.department.pk)
         elif state == cv.NOTIFIED:
-            services.case_transition(case=case, to=cv.VERIFYING, user=cast.head)
+            # the department opens its task: the system moves the case (no button)
+            services.verification_open(task=case.verifications.get(status="open"), user=cast.head)
         elif state == cv.VERIFYING:
             task = case.verifications.get(status="open")
             services.verification_submit(task=task, user=cast.handler, data={**VERIFIED, "finding": finding})
             report = services.report_create(
                 case=case, user=cast.office, data={**FULL_REPORT, "signer_id": cast.director.pk}
             )
-            services.report_sign(report=report, user=cast.director)
-            services.case_transition(case=case, to=cv.REPORTED, user=cast.office)
+            services.report_sign(report=report, user=cast.director)  # → 已报告 by the system
         elif state == cv.REPORTED:
             plan = services.response_plan_draft(
                 case=case,
@@ -79,8 +79,7 @@ def advance(case: Case, cast: Cast, to: str, *, finding: str = "true") -> Case:
             services.response_plan_submit(plan=plan, user=cast.office)
         elif state == cv.PLAN_PENDING:
             plan = case.plans.get(status="submitted")
-            services.response_plan_decide(plan=plan, user=cast.leader, approve=True)
-            services.response_plan_launch(plan=plan, user=cast.leader)
+            services.response_plan_decide(plan=plan, user=cast.leader, approve=True)  # launches it
         elif state == cv.RESPONDING:
             for action in case.actions.filter(status="open"):
                 services.action_complete(action=action, user=action.owner, result="已完成")

@@ -74,19 +74,20 @@ def test_the_whole_procedure_through_the_api(cast, event):
     case_id = post(office, "/api/v1/cases", {"title": "", "event_id": event.pk}).json()["id"]
     task = post(office, f"/api/v1/cases/{case_id}/verifications", {"department_id": cast.department.pk})
     assert task.status_code == 201
-    assert (
-        post(head, f"/api/v1/cases/{case_id}/transitions", {"to": "verifying"}).json()["state"] == "verifying"
-    )
+    # issue 12: moves that only record what happened are the system's; the API refuses them by hand
+    refused = post(head, f"/api/v1/cases/{case_id}/transitions", {"to": "verifying"})
+    assert refused.status_code == 409 and "由系统自动转入" in refused.json()["detail"]
     r = post(head, f"/api/v1/cases/{case_id}/verifications/{task.json()['id']}/result", VERIFIED)
     assert r.json()["finding"] == "true"
+    assert office.get(f"/api/v1/cases/{case_id}").json()["state"] == "verifying"
     report = post(office, f"/api/v1/cases/{case_id}/reports", {**FULL_REPORT, "signer_id": cast.director.pk})
     assert report.status_code == 201
     assert post(office, f"/api/v1/cases/{case_id}/reports/{report.json()['id']}/sign", {}).status_code == 403
     signed = post(director, f"/api/v1/cases/{case_id}/reports/{report.json()['id']}/sign", {})
     assert signed.status_code == 200 and len(signed.json()["content_hash"]) == 64
-    assert (
-        post(office, f"/api/v1/cases/{case_id}/transitions", {"to": "reported"}).json()["state"] == "reported"
-    )
+    assert office.get(f"/api/v1/cases/{case_id}").json()["state"] == "reported"
+    refused = post(office, f"/api/v1/cases/{case_id}/transitions", {"to": "plan_pending"})
+    assert refused.status_code == 409 and "应对方案报批时" in refused.json()["detail"]
     from datetime import timedelta
 
     from django.utils import timezone
@@ -109,7 +110,9 @@ def test_the_whole_procedure_through_the_api(cast, event):
     assert post(leader, f"/api/v1/cases/{case_id}/plans/{pid}/decision", {"approve": True}).json()[
         "status"
     ] == ("approved")
-    assert post(leader, f"/api/v1/cases/{case_id}/plans/{pid}/launch", {}).json()["state"] == "responding"
+    assert office.get(f"/api/v1/cases/{case_id}").json()["state"] == "responding"  # approval launched it
+    again = post(leader, f"/api/v1/cases/{case_id}/plans/{pid}/launch", {})
+    assert again.status_code == 409 and "已启动" in again.json()["detail"]
     detail = office.get(f"/api/v1/cases/{case_id}").json()
     kinds = {d["kind"]: d["status"] for d in detail["deadlines"]}
     assert kinds["verification"] == "met" and kinds["first_report"] == "met" and kinds["handling"] == "open"

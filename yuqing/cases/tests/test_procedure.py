@@ -12,6 +12,7 @@ from yuqing.cases import flow, services
 from yuqing.cases import vocab as cv
 from yuqing.cases.models import Case, CaseTransition, Deadline
 from yuqing.cases.services import ProcedureError
+from yuqing.cases.services.case import PRECONDITIONS
 from yuqing.cases.tests.drive import ORDER, advance, open_case
 
 pytestmark = pytest.mark.django_db
@@ -53,12 +54,6 @@ def test_skipping_states_names_the_states_in_between(cast):
 ROLE_CASES = [
     # (state before, target, who may, who may not)
     (cv.NEW, cv.CLOSED, ["director", "leader"], ["office", "head", "auditor", "outsider"]),
-    (
-        cv.NOTIFIED,
-        cv.VERIFYING,
-        ["office", "head", "handler", "leader"],
-        ["other_head", "auditor", "outsider"],
-    ),
     (cv.PLAN_PENDING, cv.RESPONDING, [], ["office", "director", "head", "auditor"]),
     (cv.EVALUATING, cv.CLOSED, ["director", "leader", "deputy"], ["office", "head", "auditor"]),
 ]
@@ -70,8 +65,11 @@ def test_each_move_is_open_to_its_roles_only(cast, event, start, target, allowed
         case = advance(open_case(cast), cast, start)
         with pytest.raises(ProcedureError) as err:
             services.case_transition(case=case, to=target, user=getattr(cast, who), reason="测试理由")
-        assert err.value.code == "forbidden", who
-        assert "须由" in err.value.message
+        if flow.TRANSITIONS[(start, target)].auto:  # the system's move: refused to everybody
+            assert err.value.code == "conflict" and "由系统自动转入" in err.value.message, who
+        else:
+            assert err.value.code == "forbidden", who
+            assert "须由" in err.value.message
     for who in allowed:
         case = advance(open_case(cast), cast, start)
         if start == cv.EVALUATING:
@@ -88,11 +86,22 @@ def test_each_move_is_open_to_its_roles_only(cast, event, start, target, allowed
         assert case.state == target, who
 
 
-def test_plan_approval_is_the_leaders_move_and_needs_an_approved_plan(cast):
+def test_plan_approval_is_the_leaders_decision_and_the_system_moves_the_case(cast):
+    """issue 12: 批准并启动应急响应 is one click — the leader approves the plan; the system moves the case
+    to 处置中 and launches the measures. Nobody moves the case there by hand."""
     case = advance(open_case(cast), cast, cv.PLAN_PENDING)
     with pytest.raises(ProcedureError) as err:
         services.case_transition(case=case, to=cv.RESPONDING, user=cast.leader)
-    assert "尚未经组长/副组长批准" in err.value.message
+    assert "由系统自动转入" in err.value.message
+    assert services.case_follow(case=case, to=cv.RESPONDING, reason="试") is False  # not approved yet
+    plan = case.plans.get(status="submitted")
+    services.response_plan_decide(plan=plan, user=cast.leader, approve=True)
+    case.refresh_from_db()
+    plan.refresh_from_db()
+    assert case.state == cv.RESPONDING and plan.launched_at is not None
+    assert case.actions.count() == len(plan.measures)
+    move = case.transitions.get(to_state=cv.RESPONDING)
+    assert move.actor is None and "批准应对方案第1版" in move.reason
 
 
 def test_a_decision_from_a_stale_page_does_not_overwrite_the_approval(cast):
@@ -113,10 +122,11 @@ def test_a_decision_from_a_stale_page_does_not_overwrite_the_approval(cast):
 
 def test_preconditions_say_what_is_missing(cast):
     case = advance(open_case(cast), cast, cv.VERIFYING)
+    assert "事发科室尚未提交核实结果" in PRECONDITIONS["verified_and_reported"](case)
+    assert "尚无已签发的书面报告" in PRECONDITIONS["verified_and_reported"](case)
     with pytest.raises(ProcedureError) as err:
         services.case_transition(case=case, to=cv.REPORTED, user=cast.office)
-    assert "事发科室尚未提交核实结果" in err.value.message
-    assert "尚无已签发的书面报告" in err.value.message
+    assert "由系统自动转入" in err.value.message and "核实结果已提交且首次报告已签发" in err.value.message
 
 
 def test_handling_of_a_true_opinion_needs_guidance_and_accountability(cast):

@@ -69,10 +69,10 @@ def test_a_plan_launched_meanwhile_is_not_launched_again_from_a_stale_page(cast)
 
     case = advance(open_case(cast), cast, cv.PLAN_PENDING)
     plan = case.plans.get()
-    services.response_plan_decide(plan=plan, user=cast.leader, approve=True)
-    first, stale = ResponsePlan.objects.get(pk=plan.pk), ResponsePlan.objects.get(pk=plan.pk)
-    services.response_plan_launch(plan=first, user=cast.leader)
+    stale = ResponsePlan.objects.get(pk=plan.pk)
+    services.response_plan_decide(plan=plan, user=cast.leader, approve=True)  # issue 12: launches it
     tasks = HandlingAction.objects.filter(case=case).count()
+    assert tasks == len(plan.measures)
     with pytest.raises(services.ProcedureError, match="已启动"):
         services.response_plan_launch(plan=stale, user=cast.deputy)
     assert HandlingAction.objects.filter(case=case).count() == tasks
