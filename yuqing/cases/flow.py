@@ -48,7 +48,10 @@ NOBODY: frozenset[str] = frozenset()
 
 TRANSITIONS: dict[tuple[str, str], Rule] = {
     (cv.NEW, cv.NOTIFIED): Rule(
-        "通报事发科室", OFFICE | LEADERS, precondition="verification_assigned", via="通报事发科室并布置核实任务"
+        "通报事发科室",
+        OFFICE | LEADERS,
+        precondition="verification_assigned",
+        via="通报事发科室并布置核实任务",
     ),
     (cv.NEW, cv.CLOSED): Rule("不予立案（误报/无需处置）", OFFICE_HEADS | LEADERS, needs_reason=True),
     (cv.NOTIFIED, cv.VERIFYING): Rule(

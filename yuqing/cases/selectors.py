@@ -14,6 +14,7 @@ from yuqing.cases import flow
 from yuqing.cases import vocab as cv
 from yuqing.cases.access import case_scope, department_of_case, speaks_for_department
 from yuqing.cases.models import (
+    ActionStatus,
     Case,
     Deadline,
     DeadlineStatus,
@@ -393,3 +394,220 @@ def verification_actions(task: VerificationTask, user: Any) -> set[str]:
     if task.status == VerificationStatus.OPEN and speaks_for_department(user, task.department_id):
         return {"submit"}
     return set()
+
+
+# --- 下一步: the one next step of a case ---------------------------------------------------------------
+
+
+@dataclass
+class NextStep:
+    """What the case needs now, from whom, by when, and the one button or link for it.
+
+    ``kind`` names the step (tests and pages key on it); ``label`` is the button's text; ``url`` where
+    it leads (a page, or ``#anchor`` of a form on the case page); ``post`` the fields of a one-click POST
+    to ``url`` instead (then the button is a form); ``may`` whether ``user`` may press it — the button
+    is shown only then; ``note`` says what still stands in the way, when something does."""
+
+    kind: str
+    what: str
+    who: str
+    due_at: datetime | None = None
+    label: str = ""
+    url: str = ""
+    post: dict[str, str] | None = None
+    may: bool = False
+    note: str = ""
+    plan: ResponsePlan | None = None  # the plan the step is about (its buttons move into the panel)
+    decide: bool = False  # the panel holds the plan's decision form (comments, approve or return)
+
+
+def _open_deadline(case: Case, kind: str) -> datetime | None:
+    row = (
+        case.deadlines.filter(kind=kind, met_at__isnull=True, cancelled_at__isnull=True)
+        .order_by("due_at")
+        .first()
+    )
+    return row.due_at if row else None
+
+
+def _roles(roles: frozenset[str] | set[str]) -> str:
+    return "或".join(access.role_labels(roles))
+
+
+def _move_step(case: Case, user: Any, to: str, kind: str, what: str, who: str, due: Any = None) -> NextStep:
+    """A step that is a person's decision to move the case (a one-click POST to the move view)."""
+    from yuqing.cases.services.case import transition_check
+
+    rule = flow.TRANSITIONS[(case.state, to)]
+    why = transition_check(case, to, user=user)
+    held = access.cached_roles(user) & rule.roles
+    return NextStep(
+        kind,
+        what,
+        who,
+        due,
+        label=rule.label,
+        url=f"/cases/{case.pk}/move/",
+        post={"to": to},
+        may=not why,
+        note=why if held else "",
+    )
+
+
+def case_next_step(case: Case, user: Any) -> NextStep:
+    """The 下一步 panel of the case page: the one thing the procedure waits for now (read-only)."""
+    from yuqing.cases.services.case import PRECONDITIONS
+
+    office_who = _roles(flow.OFFICE)
+    actions = case_actions(case, user)
+    state = case.state
+    if state == cv.NEW:
+        return NextStep(
+            "notify",
+            "通报事发科室，布置核实任务",
+            office_who + "或工作组组长/副组长",
+            label="通报事发科室",
+            url="#verify-form",
+            may="verify" in actions,
+        )
+    if state == cv.CLOSED:
+        return NextStep("closed", "案件已结案。如舆情再起，可填写理由重新启动。", "")
+    if state in (cv.NOTIFIED, cv.VERIFYING):
+        tasks = list(case.verifications.select_related("department"))
+        waiting = [t for t in tasks if t.status == VerificationStatus.OPEN]
+        if waiting and not any(t.status == VerificationStatus.SUBMITTED for t in tasks):
+            task = next((t for t in waiting if "submit" in verification_actions(t, user)), waiting[0])
+            return NextStep(
+                "verification",
+                f"{task.department.name}核实舆情事实，填报基本情况、原因、后果和处置意见",
+                f"{task.department.name}（科室负责人或处置责任人）",
+                task.due_at,
+                label="填报核实结果",
+                url=f"/cases/{case.pk}/verifications/{task.pk}/",
+                may="submit" in verification_actions(task, user),
+            )
+        draft = (
+            case.reports.filter(status=ReportStatus.DRAFT, mode="written")
+            .select_related("signer__person")
+            .order_by("-created_at")
+            .first()
+        )
+        due = _open_deadline(case, "first_report")
+        if draft is not None:
+            return NextStep(
+                "sign",
+                f"签发情况报告「{draft.title}」",
+                f"签发人 {user_label(draft.signer)}",
+                due,
+                label="签发报告",
+                url=f"/cases/{case.pk}/reports/{draft.pk}/",
+                may="sign" in report_actions(draft, user),
+            )
+        return NextStep(
+            "report",
+            "起草首次情况报告（初报），送签发人签发",
+            office_who,
+            due,
+            label="起草初报",
+            url=f"/cases/{case.pk}/reports/new/",
+            may="report" in actions,
+        )
+    if state in (cv.REPORTED, cv.PLAN_PENDING):
+        plans = list(case.plans.select_related("created_by__person").order_by("-version"))
+        latest = plans[0] if plans else None
+        if latest is not None and latest.status == PlanStatus.SUBMITTED:
+            mine = latest.created_by_id == getattr(user, "pk", None)
+            return NextStep(
+                "decide",
+                f"审批应对方案第{latest.version}版（批准即启动应急响应）",
+                f"{_roles(flow.LEADERS)}（起草人{user_label(latest.created_by)}以外）",
+                label="批准并启动应急响应",
+                url=f"/cases/{case.pk}/plans/{latest.pk}/",
+                may="decide" in plan_actions(latest, user),
+                note="不能审批自己起草的应对方案"
+                if mine and access.cached_roles(user) & flow.LEADERS
+                else "",
+                plan=latest,
+                decide=True,
+            )
+        due = _open_deadline(case, "response_plan")
+        if latest is not None and latest.status == PlanStatus.DRAFT:
+            return NextStep(
+                "submit_plan",
+                f"应对方案第{latest.version}版报工作组审批",
+                office_who,
+                due,
+                label="报批",
+                url=f"/cases/{case.pk}/plans/{latest.pk}/",
+                post={"do": "submit"},
+                may="submit" in plan_actions(latest, user),
+                plan=latest,
+            )
+        returned = latest is not None and latest.status == PlanStatus.RETURNED
+        return NextStep(
+            "plan",
+            f"应对方案第{latest.version}版被退回（{latest.comments}），请起草新版本并报批"
+            if returned and latest is not None
+            else "起草应对方案（措施、责任人、完成时限）并报工作组审批",
+            office_who,
+            due,
+            label="起草应对方案",
+            url="#plan-form",
+            may="plan" in actions,
+        )
+    if state == cv.RESPONDING:
+        open_actions = list(
+            case.actions.filter(status=ActionStatus.OPEN).select_related("owner__person").order_by("due_at")
+        )
+        if open_actions:
+            owners = "、".join(dict.fromkeys(user_label(a.owner) for a in open_actions))
+            mine = any(a.owner_id == getattr(user, "pk", None) for a in open_actions)
+            return NextStep(
+                "handle",
+                f"完成处置措施（{len(open_actions)} 项未完成），填报完成情况",
+                f"责任人 {owners}",
+                open_actions[0].due_at,
+                label="填报完成情况",
+                url="#handling",
+                may=mine or bool(access.cached_roles(user) & (flow.OFFICE | flow.LEADERS)),
+            )
+        missing = PRECONDITIONS["handled"](case)
+        if missing:
+            return NextStep(
+                "handling",
+                f"处置尚未完毕：{missing}",
+                office_who + "；事实认定由工作组组长/副组长",
+                label="办理处置事项",
+                url="#handling",
+                may=bool(access.cached_roles(user) & (flow.OFFICE | flow.LEADERS)),
+            )
+        return _move_step(case, user, cv.TRACKING, "to_tracking", "处置已完毕，转入后期跟踪", office_who)
+    if state == cv.TRACKING:
+        return _move_step(
+            case,
+            user,
+            cv.EVALUATING,
+            "end_tracking",
+            "后期跟踪：继续监测，期满后结束跟踪并开展评估（新增信息超过阈值时系统自动重新启动）",
+            office_who,
+            case.tracking_until,
+        )
+    # EVALUATING
+    evaluation = Evaluation.objects.filter(case=case).first()
+    if evaluation is None or evaluation.submitted_at is None:
+        return NextStep(
+            "evaluate",
+            "填写评估报告（起因、性质、影响、责任、经验教训、整改措施）并提交工作组",
+            office_who,
+            label="填写评估报告",
+            url="#evaluation",
+            may="evaluate" in actions,
+        )
+    return _move_step(
+        case,
+        user,
+        cv.CLOSED,
+        "close",
+        "评估报告已提交，结案",
+        _roles(flow.LEADERS | {access.OFFICE_DIRECTOR}),
+    )

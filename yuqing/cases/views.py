@@ -141,12 +141,25 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     roles = access.cached_roles(user)
     office = bool(roles & (flow.OFFICE | flow.LEADERS))
     evaluation = Evaluation.objects.filter(case=case).first()
+    next_step = selectors.case_next_step(case, user)
     plans = list(case.plans.select_related("created_by__person", "decided_by__person"))
     for plan in plans:
-        plan.actions = selectors.plan_actions(plan, user)  # type: ignore[attr-defined]
+        actions = selectors.plan_actions(plan, user)
+        if next_step.plan is not None and next_step.plan.pk == plan.pk:
+            actions -= {"submit", "decide"}  # the 下一步 panel holds them: no second button
+        plan.actions = actions  # type: ignore[attr-defined]
+    panel_move = (next_step.post or {}).get("to")
+    moves = [
+        m
+        for m in services.available_transitions(case, user)
+        # the other decisions open to this user now: not the form-made ones, not the panel's, none dead
+        if not m["via"] and not m["blocked"] and m["to"] != panel_move
+    ]
     return {
         "case": case,
-        "moves": services.available_transitions(case, user),
+        "next_step": next_step,
+        "open_plan_form": next_step.kind == "plan",
+        "moves": moves,
         "deadlines": case.deadlines.select_related("department", "owner__person"),
         "verifications": case.verifications.select_related("department"),
         "reports": case.reports.select_related("signer__person"),

@@ -82,7 +82,8 @@ def plan_action(request: HttpRequest, case_id: int, plan_id: int) -> HttpRespons
     if what not in ops:
         raise Http404("未知操作")
     fn, success = ops[what]
-    return _act(request, case, f"plan{plan.pk}", fn, success)
+    form = "decide" if what in ("approve", "return") else f"plan{plan.pk}"  # the 下一步 panel's form
+    return _act(request, case, form, fn, success)
 
 
 @require_POST

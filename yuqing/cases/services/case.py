@@ -374,7 +374,13 @@ def available_transitions(case: Case, user: Any) -> list[dict[str, Any]]:
             continue  # the system's own moves: nobody presses a button for them
         why = transition_check(case, to, user=user, reason="（待填写）" if rule.needs_reason else "")
         moves.append(
-            {"to": to, "label": rule.label, "needs_reason": rule.needs_reason, "blocked": why, "via": rule.via}
+            {
+                "to": to,
+                "label": rule.label,
+                "needs_reason": rule.needs_reason,
+                "blocked": why,
+                "via": rule.via,
+            }
         )
     return moves
 

@@ -40,7 +40,9 @@ def case_follow_verification(*, case: Case, task: VerificationTask, now: datetim
 
 def case_follow_report(*, case: Case, now: datetime | None = None) -> None:
     """After a report was signed or given orally: 已报告 once the findings are in as well."""
-    case_follow(case=case, to=cv.REPORTED, reason="核实结果已提交，首次情况报告已签发（或已口头报告）", now=now)
+    case_follow(
+        case=case, to=cv.REPORTED, reason="核实结果已提交，首次情况报告已签发（或已口头报告）", now=now
+    )
 
 
 def verification_open(*, task: VerificationTask, user: Any, now: datetime | None = None) -> bool:

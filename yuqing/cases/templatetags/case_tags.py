@@ -36,3 +36,18 @@ def case_title_for(case: Any, user: Any) -> str:
     if user_clearance(user) >= case.confidentiality:
         return str(case.title)
     return f"[{level_name(case.confidentiality)}] 案件 #{case.pk}"
+
+
+@register.filter
+def iso_local(value: Any) -> str:
+    """An ISO date-time string (as stored in a plan's measures) as local time, ``11月28日 16:01``."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    at = parse_datetime(str(value or ""))
+    if at is None:
+        return str(value or "")
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    local = timezone.localtime(at)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"

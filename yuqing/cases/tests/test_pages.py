@@ -50,10 +50,13 @@ def test_case_pages_are_scoped(cast):
     assert case.title not in listing
 
 
-def test_the_case_page_shows_moves_with_the_reason_they_are_blocked(cast):
+def test_a_new_case_page_offers_notifying_once_in_the_next_step_panel_and_no_dead_button(cast):
+    """issue 12: the move button 通报事发科室 (blocked until a task exists) and the verification form were
+    two buttons for one step; now the 下一步 panel leads to the form, and no disabled button is shown."""
     case = open_case(cast)
     html = cast.client(cast.office).get(f"/cases/{case.pk}/").content.decode()
-    assert "通报事发科室" in html and "请先向事发科室通报舆情线索并布置核实任务" in html
+    assert html.count(">通报事发科室<") == 1 and 'href="#verify-form"' in html
+    assert "disabled" not in html and "请先向事发科室通报舆情线索并布置核实任务" not in html
 
 
 def test_an_illegal_move_posted_anyway_is_refused_with_409_and_the_reason(cast):
