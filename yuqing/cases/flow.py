@@ -24,6 +24,9 @@ WRITERS = OFFICE | LEADERS  # open cases, notify, draft reports and plans, recor
 UPLOADERS = WRITERS | DEPARTMENT
 REPORT_SIGNERS = LEADERS | {access.OFFICE_DIRECTOR}
 FINDING_EDITORS = LEADERS | OFFICE_HEADS
+SEVERITY_SETTERS = (
+    LEADERS | OFFICE_HEADS
+)  # set a case's 舆情等级 by hand (lowering it: only they, with a reason)
 ACCOUNTABILITY_WRITERS = WRITERS | {access.AUDITOR}
 ACCOUNTABILITY_READERS = LEADERS | OFFICE_HEADS | {access.AUDITOR}
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from yuqing.cases import vocab as cv
 from yuqing.cases.models import Case
 from yuqing.cases.services.case import case_open_for_alert
+from yuqing.cases.services.severity import case_severity_follow_event
 from yuqing.core.hooks import hook
 from yuqing.events.alerts import closed_case_provider
 
@@ -18,6 +19,12 @@ from yuqing.events.alerts import closed_case_provider
 def open_case_for_alert(*, alert: Any, now: datetime) -> Case | None:
     """An alert at or above the auto-open level opens its case in the alert's own transaction."""
     return case_open_for_alert(alert, now=now)
+
+
+@hook("event.severity_raised")
+def raise_cases_with_event(*, event: Any, now: datetime | None = None) -> list[Case]:
+    """The event's level rose: its open cases rise with it, audited and announced, in its transaction."""
+    return case_severity_follow_event(event=event, now=now)
 
 
 @closed_case_provider

@@ -115,6 +115,34 @@ def _opened(case: Case) -> list[TimelineEntry]:
 
 
 @timeline_provider
+def _severity(case: Case) -> list[TimelineEntry]:
+    """Changes of the case's 舆情等级 (``case.severity`` in the audit trail: the system's or a person's)."""
+    from yuqing import vocab
+    from yuqing.audit.models import AuditEntry
+
+    rows = AuditEntry.objects.filter(
+        action="case.severity", object_type=case._meta.label_lower, object_id=str(case.pk)
+    ).select_related("actor__person")
+    out = []
+    for row in rows:
+        old, new = (row.old or {}).get("severity", ""), (row.new or {}).get("severity", "")
+        detail = str((row.new or {}).get("reason", ""))
+        changed = (row.new or {}).get("deadlines") or []
+        if changed:
+            detail += "。新的时限：" + "；".join(changed)
+        out.append(
+            TimelineEntry(
+                row.at,
+                "severity",
+                f"舆情等级：{vocab.SEVERITIES.get(old, old)} → {vocab.SEVERITIES.get(new, new)}",
+                detail,
+                user_label(row.actor),
+            )
+        )
+    return out
+
+
+@timeline_provider
 def _verification(case: Case) -> list[TimelineEntry]:
     out = []
     for v in case.verifications.select_related("department", "assigned_by__person", "submitted_by__person"):
@@ -363,6 +391,8 @@ def case_actions(case: Case, user: Any) -> set[str]:
             actions.add("evaluate")
     if office or department_of_case(user, case):
         actions.add("attach")
+    if roles & flow.SEVERITY_SETTERS:
+        actions.add("severity")
     return actions
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
         "<int:case_id>/actions/<int:action_id>/done/", views_response.action_complete, name="action_complete"
     ),
     path("<int:case_id>/finding/", views_response.finding_set, name="finding"),
+    path("<int:case_id>/severity/", views_response.severity_set, name="severity"),
     path("<int:case_id>/accountability/", views_response.accountability, name="accountability"),
     path("<int:case_id>/source-requests/", views_response.source_request, name="source_request"),
     path(

@@ -180,6 +180,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "agencies": ExternalAgency.objects.all(),
         "staff": _people() if office else [],
         "findings": cv.FINDINGS,
+        "severities": vocab.SEVERITIES,
         "responsibilities": cv.RESPONSIBILITIES,
         "action_kinds": HandlingAction.KINDS,
         "source_kinds": SourceControlRequest.KINDS,

@@ -134,6 +134,25 @@ def finding_set(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 @require_POST
+@access.role_required(*flow.SEVERITY_SETTERS)
+def severity_set(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A person sets the case's 舆情等级 (lowering it is never automatic), with a reason."""
+    case = _case_or_404(request, case_id)
+    return _act(
+        request,
+        case,
+        "severity",
+        lambda: services.case_severity_set(
+            case=case,
+            user=request.user,
+            severity=request.POST.get("severity", ""),
+            reason=request.POST.get("reason", ""),
+        ),
+        "舆情等级已调整",
+    )
+
+
+@require_POST
 @access.role_required(*flow.ACCOUNTABILITY_WRITERS)
 def accountability(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)

@@ -23,6 +23,7 @@ The hooks in use (name — who runs it — who handles it):
   releases sets its release deadlines (both in the transaction).
 - ``case.closed`` — cases (``case_transition``) — events settles the event's open alerts (in the transaction).
 - ``case.restarted`` — cases (``tracking_check``) — events re-arms the event's alert (in the transaction).
+- ``event.severity_raised`` — events (``event_refresh``) — cases raises the event's open cases (in it).
 - ``demo.case_responding`` — cases (``cases.demo.demo_load``) — releases adds the demo's releases (in it).
 - ``items.stored`` — items (ingest's ``step_hand_over``) — events queues the analysis (on commit, robust).
 - ``login.locked`` — org (``login_locks_record``) — notify alerts the administrators (on commit).

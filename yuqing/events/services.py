@@ -33,6 +33,7 @@ from yuqing.analysis.event_summary import summarize_event
 from yuqing.analysis.propagation import propagation_graph
 from yuqing.analysis.severity import Thresholds, event_stats, score_event
 from yuqing.audit.services import audit_changes, audit_record, audit_snapshot
+from yuqing.core.hooks import run_hooks
 from yuqing.events.alerts import alerts_evaluate
 from yuqing.events.models import ClusterState, Event, LabelCorrection, Lease, MonitoringPlan, SeveritySettings
 from yuqing.items.models import Item, ItemStage
@@ -270,6 +271,7 @@ def event_refresh(event: Event, *, now: datetime | None = None) -> Event:
     summary = summarize_event(cluster_members, now=now)
     stats = event_stats(cluster_members, now=now)
     result = score_event(stats, thresholds())
+    old_rank = event.severity_rank if event.severity in vocab.SEVERITY_ORDER else 0
     first = summary["first_publisher"]
     event.title = (summary["title"] or event.title)[:300]
     event.first_item_id = first["item_id"]
@@ -298,6 +300,9 @@ def event_refresh(event: Event, *, now: datetime | None = None) -> Event:
     event.last_at = max(m.published_at for m in members)
     event.needs_refresh = False
     event.save()
+    if event.severity_rank > old_rank:
+        # cases raises the event's open cases with it, in this transaction (yuqing/cases/hooks.py)
+        run_hooks("event.severity_raised", event=event, now=now)
     return event
 
 

@@ -30,6 +30,7 @@ from yuqing.cases.services.response import (
     tracking_check,
     tracking_end,
 )
+from yuqing.cases.services.severity import case_severity_follow_event, case_severity_set
 from yuqing.cases.services.verification import (
     attachment_add,
     verification_assign,
@@ -48,6 +49,8 @@ __all__ = [
     "case_follow",
     "case_open",
     "case_open_for_alert",
+    "case_severity_follow_event",
+    "case_severity_set",
     "case_transition",
     "coordination_log",
     "deadlines_sweep",

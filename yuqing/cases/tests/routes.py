@@ -166,6 +166,7 @@ ROUTES: dict[str, RouteSpec] = {
     # The owner (here the case's author, an office deputy) or the office may report a measure done.
     "cases:action_complete": {"allow": W, "kwargs": ACTION, "method": "post"},
     "cases:finding": {"allow": flow.FINDING_EDITORS, "kwargs": CASE, "method": "post"},
+    "cases:severity": {"allow": flow.SEVERITY_SETTERS, "kwargs": CASE, "method": "post"},
     "cases:accountability": {"allow": flow.ACCOUNTABILITY_WRITERS, "kwargs": CASE, "method": "post"},
     "cases:source_request": {"allow": W, "kwargs": CASE, "method": "post"},
     "cases:source_answer": {"allow": W, "kwargs": REQUEST, "method": "post"},
