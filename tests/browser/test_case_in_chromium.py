@@ -1,9 +1,15 @@
-"""The whole case path in real headless Chromium over loopback: alert → case → verification by the 事发科室
-→ written situation report signed by the named 签发人 → the case's timeline (一案一档)."""
+"""The whole case path in real headless Chromium over loopback, through the pages only, each step as its
+own role: alert → case → 通报 → the 事发科室 verifies → 初报 drafted → 签发 → plan drafted and submitted →
+approved (which launches the response) → handling. At every stage the 下一步 panel says what is needed,
+from whom, and offers its one button only to whoever may press it; the walk never presses a button the
+panel did not lead to (issue 12)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from yuqing.cases.models import Case, ProcedureSettings
 from yuqing.cases.tests.conftest import FULL_REPORT, cast, event  # noqa: F401  (fixtures)
@@ -25,8 +31,25 @@ def _login(page, base: str, username: str) -> None:
     assert "/login/" not in page.url, f"{username} could not log in"
 
 
-def test_alert_to_case_to_verification_to_signed_report_to_timeline(browser, live_server, cast, event):  # noqa: F811
-    for user in (cast.office, cast.head, cast.director):
+def _panel(page, base: str, case_id: int, *, what: str, button: str | None) -> None:
+    """Open the case page and check the 下一步 panel: its text, and its one button (or none)."""
+    page.goto(f"{base}/cases/{case_id}/")
+    assert page.locator("#next-step").count() == 1
+    assert what in page.locator("#next-what").inner_text()
+    action = page.locator("#next-action")
+    if button is None:
+        assert action.count() == 0, f"no button expected, found {action.all_inner_texts()}"
+    else:
+        assert action.count() == 1 and action.inner_text() == button
+    assert page.locator("button[disabled]").count() == 0  # no dead buttons
+
+
+def _state(page) -> str:
+    return page.locator("#case-state").inner_text()
+
+
+def test_alert_to_case_to_handling_following_the_next_step_panel(browser, live_server, cast, event):  # noqa: F811
+    for user in (cast.office, cast.head, cast.director, cast.leader):
         user.set_password(PASSWORD)
         user.save()
     ProcedureSettings.objects.update_or_create(pk=1, defaults={"auto_open_level": ""})  # opened by hand here
@@ -40,7 +63,7 @@ def test_alert_to_case_to_verification_to_signed_report_to_timeline(browser, liv
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
 
-    # 1. The office member on duty opens a case from the alert.
+    # 1. The office member on duty opens a case from the alert; its title is the event's, linked.
     _login(page, base, cast.office.username)
     page.goto(f"{base}/alerts/")
     page.click(f"a[href*='alert={alert.pk}']")
@@ -49,22 +72,28 @@ def test_alert_to_case_to_verification_to_signed_report_to_timeline(browser, liv
     page.click("form.form button[type=submit]")
     page.wait_for_url("**/cases/*/")
     case = Case.objects.get(event=event)
-    assert case.alert_id == alert.pk and page.locator("#case-state").inner_text() == "发现"
+    assert case.alert_id == alert.pk and _state(page) == "发现"
+    assert page.locator("#case-event a").inner_text() == event.title
 
-    # 2. It notifies 征管科 with a verification task.
-    page.select_option("#verification select[name=department_id]", label=cast.department.name)
-    page.fill("#verification textarea[name=instructions]", "请核实定额调整情况")
-    page.click("#verification button[type=submit]")
+    # 2. 下一步: notify the department. The panel leads to the form; it is sent once.
+    _panel(page, base, case.pk, what="通报事发科室", button="通报事发科室")
+    page.click("#next-action")
+    page.select_option("#verify-form select[name=department_id]", label=cast.department.name)
+    page.fill("#verify-form textarea[name=instructions]", "请核实定额调整情况")
+    page.click("#verify-form button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator("#case-state").inner_text() == "已通报"
+    assert _state(page) == "已通报"
+    # The office waits for 征管科: the panel names them and the deadline, and offers the office no button.
+    _panel(page, base, case.pk, what="征管科核实舆情事实", button=None)
+    assert (
+        "征管科" in page.locator("#next-who").inner_text() and "月" in page.locator("#next-due").inner_text()
+    )
 
-    # 3. The department head starts verification and records the findings.
+    # 3. The department head follows the panel to the task: opening it is 核实中 (the system's move).
     _login(page, base, cast.head.username)
-    page.goto(f"{base}/cases/{case.pk}/")
-    page.click("button[data-to=verifying]")
-    page.wait_for_load_state()
-    assert page.locator("#case-state").inner_text() == "核实中"
-    page.click("#verification a")
+    _panel(page, base, case.pk, what="征管科核实舆情事实", button="填报核实结果")
+    page.click("#next-action")
+    page.wait_for_url("**/verifications/*/")
     page.fill("textarea[name=basic_facts]", "分局调整定额前未公示")
     page.fill("textarea[name=cause]", "公示环节遗漏")
     page.fill("textarea[name=consequences]", "商户聚集反映")
@@ -72,16 +101,20 @@ def test_alert_to_case_to_verification_to_signed_report_to_timeline(browser, liv
     page.select_option("select[name=finding]", "true")
     page.click("form.form button[type=submit]")
     page.wait_for_url(f"{base}/cases/{case.pk}/")
+    assert _state(page) == "核实中"
+    _panel(page, base, case.pk, what="起草首次情况报告", button=None)  # the office's step, not theirs
 
-    # 4. The office drafts the written report; a missing element is named, and the rest is kept.
+    # 4. The office drafts the 初报 from the panel; a missing element is named, and the rest is kept.
     _login(page, base, cast.office.username)
-    page.goto(f"{base}/cases/{case.pk}/reports/new/")
+    _panel(page, base, case.pk, what="起草首次情况报告", button="起草初报")
+    page.click("#next-action")
+    page.wait_for_url("**/reports/new/")
     page.fill("input[name=occurred_at]", "2026-11-26T09:00")
     for name, value in FULL_REPORT.items():
         if name in ("kind", "level", "occurred_at", "harm"):
             continue
         page.fill(f"[name={name}]", value)
-    page.select_option("select[name=signer_id]", value=str(cast.director.pk))
+    page.select_option("select[name=signer_id]", value=str(cast.leader.pk))
     page.click("form.form button[type=submit]")
     page.wait_for_load_state()
     assert "缺少要素：已造成的危害" in page.locator("#missing").inner_text()
@@ -90,22 +123,57 @@ def test_alert_to_case_to_verification_to_signed_report_to_timeline(browser, liv
     page.click("form.form button[type=submit]")
     page.wait_for_url("**/reports/*/")
     assert page.locator("#report-status").inner_text() == "草稿"
-    report_url = page.url
+    _panel(page, base, case.pk, what="签发情况报告", button=None)  # the signer's step
+    assert "组长" in page.locator("#next-who").inner_text()
 
-    # 5. The named 签发人 signs; the content is frozen with its hash.
-    _login(page, base, cast.director.username)
-    page.goto(report_url)
+    # 5. The named 签发人 (the group leader) signs from the panel: the case is 已报告 by itself.
+    _login(page, base, cast.leader.username)
+    _panel(page, base, case.pk, what="签发情况报告", button="签发报告")
+    page.click("#next-action")
+    page.wait_for_url("**/reports/*/")
     page.click("#sign")
     page.wait_for_load_state()
     assert page.locator("#report-status").inner_text() == "已签发"
     assert "内容与签发时一致" in page.locator("#signature").inner_text()
-
-    # 6. The office reports; the timeline holds every step in order.
-    _login(page, base, cast.office.username)
     page.goto(f"{base}/cases/{case.pk}/")
-    page.click("button[data-to=reported]")
+    assert _state(page) == "已报告"
+
+    # 6. The office drafts the plan from the panel and submits it: 方案待审批 by itself.
+    _login(page, base, cast.office.username)
+    _panel(page, base, case.pk, what="起草应对方案", button="起草应对方案")
+    page.click("#next-action")
+    assert page.locator("#plan-form").is_visible()
+    due = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    page.fill("#plan-form textarea[name=summary]", "公开定额核定依据，回应商户关切")
+    page.fill("#plan-form input[name=measure_1]", "官网发布定额调整说明")
+    page.select_option("#plan-form select[name=kind_1]", "disclosure")
+    page.select_option("#plan-form select[name=owner_1]", value=str(cast.office.pk))
+    page.fill("#plan-form input[name=due_1]", due)
+    page.click("#plan-form button[name=submit][value='1']")
     page.wait_for_load_state()
-    assert page.locator("#case-state").inner_text() == "已报告"
+    assert _state(page) == "方案待审批"
+    _panel(page, base, case.pk, what="审批应对方案第1版", button=None)
+
+    # 7. The leader approves on the panel: one click approves and launches the response.
+    _login(page, base, cast.leader.username)
+    _panel(page, base, case.pk, what="审批应对方案第1版", button="批准并启动应急响应")
+    page.fill("#next-form textarea[name=comments]", "同意，注意口径统一")
+    page.click("#next-action")
+    page.wait_for_load_state()
+    assert _state(page) == "处置中"
+    assert page.get_by_role("button", name="启动应急响应").count() == 0
+
+    # 8. Handling: the measure's owner is asked for its result, with its deadline.
+    _login(page, base, cast.office.username)
+    _panel(page, base, case.pk, what="完成处置措施（1 项未完成）", button="填报完成情况")
+    assert "应急办成员甲" in page.locator("#next-who").inner_text()
+    page.click("#next-action")
+    page.fill("#handling input[name=result]", "已于官网发布说明")
+    page.click("#handling form.inline button[type=submit]")
+    page.wait_for_load_state()
+    _panel(page, base, case.pk, what="须记录问责情况", button="办理处置事项")
+
+    # The timeline holds every step in order, the system's moves in its own name.
     timeline = page.locator("#timeline").inner_text()
     steps = [
         "立案",
@@ -115,6 +183,9 @@ def test_alert_to_case_to_verification_to_signed_report_to_timeline(browser, liv
         "起草书面报告",
         "签发",
         "核实中 → 已报告",
+        "已报告 → 方案待审批",
+        "批准应对方案第1版",
+        "方案待审批 → 处置中",
     ]
     positions = [timeline.index(s) for s in steps]
     assert positions == sorted(positions), timeline

@@ -78,6 +78,7 @@ class TimelineEntry:
     actor: str = ""
     status: str = ""  # "ok" / "late" / "missed" for deadlines, "" otherwise
     link: str = ""
+    follows: bool = False  # the system's move following a fact recorded at the same instant: listed after it
 
 
 TimelineProvider = Callable[[Case], list[TimelineEntry]]
@@ -99,6 +100,7 @@ def _transitions(case: Case) -> list[TimelineEntry]:
             f"{cv.STATES[t.from_state]} → {cv.STATES[t.to_state]}",
             t.reason,
             user_label(t.actor),
+            follows=t.actor_id is None,
         )
         for t in case.transitions.select_related("actor__person")
     ]
@@ -360,7 +362,7 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for provider in PROVIDERS:
         entries.extend(provider(case))
-    return sorted(entries, key=lambda e: e.at)
+    return sorted(entries, key=lambda e: (e.at, e.follows))
 
 
 # --- what a user may do now -------------------------------------------------------------------------
