@@ -36,7 +36,7 @@ class Rule:
     label: str  # the action's name on buttons and in the timeline
     roles: frozenset[str]
     needs_reason: bool = False
-    system: bool = False  # the system itself (no user) may make this move: the automatic restart
+    system: bool = False  # the system itself (no user) may make this move: the restart, the ``auto`` moves
     precondition: str = ""  # a key of services.case.PRECONDITIONS
     department: bool = False  # the case's own 事发科室 (head/handler) may make it too
     # A move that only records what already happened: the system makes it (``services.follow``) when the

@@ -252,3 +252,13 @@ def test_an_auto_opened_case_says_so_and_links_its_event(cast, event):
     html = cast.client(cast.office).get(f"/cases/{case.pk}/").content.decode()
     assert "系统自动立案" in html and "立案（None）" not in html
     assert case.title == event.title and f'href="/events/{event.pk}/"' in html
+
+
+def test_a_returned_plan_asks_the_office_for_a_new_version(cast):
+    case = advance(open_case(cast), cast, cv.PLAN_PENDING)
+    plan = case.plans.get()
+    services.response_plan_decide(plan=plan, user=cast.leader, approve=False, comments="措施不具体")
+    s = step(case, cast.office)
+    assert (s.kind, s.may) == ("plan", True) and "被退回（措施不具体）" in s.what
+    html = cast.client(cast.office).get(f"/cases/{case.pk}/").content.decode()
+    assert "<details open><summary>起草应对方案</summary>" in html

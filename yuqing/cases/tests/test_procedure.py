@@ -164,7 +164,7 @@ def test_restart_from_closed_needs_a_reason_and_counts(cast):
     assert (case.state, case.restarts, case.closed_at) == (cv.RESPONDING, 1, None)
 
 
-def test_only_the_restart_may_be_made_by_the_system(cast):
+def test_a_persons_decision_cannot_be_made_by_the_system(cast):
     case = open_case(cast)
     with pytest.raises(ProcedureError) as err:
         services.case_transition(case=case, to=cv.NOTIFIED, user=None)
