@@ -84,7 +84,8 @@ def test_mark_all_read_empties_the_bell(member):
 
 
 def test_a_closed_task_leaves_the_count_though_never_opened(member):
-    services.notify([member], Message("【待签发】报告", "请签发", link="/cases/1/", subject="x.report:1:sign"))
+    sign = Message("【待签发】报告", "请签发", link="/cases/1/", subject="x.report:1:sign")
+    services.notify([member], sign)
     services.notify([member], Message("【核实结果】", "属实", link="/cases/1/"))
     client = client_for(member)
     assert badge(client) == "2"
