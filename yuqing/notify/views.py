@@ -3,7 +3,7 @@ preferences, the delivery log."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from yuqing.notify import selectors, services
 from yuqing.notify.api import DUTY_READERS, LOG_READERS
-from yuqing.notify.duty import duty_shifts_at, week_shifts
+from yuqing.notify.duty import duty_shifts_at, week_roster
 from yuqing.notify.models import ChannelConfig, DeliveryStatus, NotificationPreference
 from yuqing.org import access
 
@@ -57,17 +57,7 @@ def duty(request: HttpRequest) -> HttpResponse:
         day = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         day = timezone.localdate()
-    monday, week = week_shifts(day)
-    days = []
-    shifts = list(week)
-    for offset in range(7):
-        current = monday + timedelta(days=offset)
-        rows = [
-            s
-            for s in shifts
-            if s.start < _midnight(current + timedelta(days=1)) and s.end > _midnight(current)
-        ]
-        days.append({"date": current, "shifts": rows, "today": current == timezone.localdate()})
+    monday, days = week_roster(day)
     return render(
         request,
         "notify/duty.html",
@@ -79,10 +69,6 @@ def duty(request: HttpRequest) -> HttpResponse:
             "next_week": monday + timedelta(days=7),
         },
     )
-
-
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class PreferenceForm(forms.ModelForm):
