@@ -11,6 +11,7 @@ from yuqing.env import (
     ConfigError,
     database_from_url,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_mapping,
@@ -232,15 +233,18 @@ FETCH_MIN_HOST_INTERVAL = float(env_int("YUQING_FETCH_MIN_HOST_INTERVAL_MS", 100
 # a worker killed while holding it blocks analysis for at most this many seconds (then the sweep takes over).
 ANALYSIS_LEASE_SECONDS = env_int("YUQING_ANALYSIS_LEASE_SECONDS", 120, minimum=5, maximum=3600)
 
+# Background work is quiet by default: warnings and errors only (INFO shows each task and poll).
+LOG_LEVEL = env_choice("YUQING_LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("YUQING_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        # The huey consumer installs its own handler; don't print each line twice.
-        "huey": {"level": "INFO", "propagate": False},
+        # Configured here (the consumer then installs no handler of its own): its per-task INFO lines
+        # show only when YUQING_LOG_LEVEL asks for them.
+        "huey": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "axes": {"level": "WARNING"},
         "httpx2": {"level": "WARNING"},
         "httpcore2": {"level": "WARNING"},

@@ -30,7 +30,7 @@ from yuqing.events.models import (
 from yuqing.items.models import Item
 from yuqing.notify.channels.base import Message
 from yuqing.notify.duty import alert_chain
-from yuqing.notify.services import notify
+from yuqing.notify.services import notifications_close_after_commit, notify
 
 ACK_FROM = vocab.SEVERITY_ORDER.index("significant")
 
@@ -82,7 +82,13 @@ def _message(alert: Alert, prefix: str = "") -> Message:
         link=reverse("events:detail", args=[event.id]),
         level=alert.level,
         alert_id=alert.id,
+        subject=_ack_subject(alert) if alert.ack_deadline else "",
     )
+
+
+def _ack_subject(alert: Alert) -> str:
+    """The task an alert that must be acknowledged asks for: done when anyone acknowledges or settles it."""
+    return f"events.alert:{alert.pk}:ack"
 
 
 def _notify_position(alert: Alert, position: int, prefix: str = "") -> None:
@@ -155,6 +161,7 @@ def alert_acknowledge(alert: Alert, *, user: Any, now: datetime | None = None) -
     def apply(locked: Alert) -> dict[str, Any]:
         locked.acknowledged_at = at
         locked.acknowledged_by = user
+        notifications_close_after_commit(subjects=[_ack_subject(locked)])
         return {"at": at}
 
     ALERTS.transition(alert, "acknowledge", user=user, apply=apply)
@@ -167,6 +174,7 @@ def _settle(alert: Alert, *, user: Any, case: Any, reason: str, now: datetime) -
     alert.ack_deadline = None
     alert.state = AlertState.CLOSED
     alert.save(update_fields=["acknowledged_at", "acknowledged_by", "ack_deadline", "state"])
+    notifications_close_after_commit(subjects=[_ack_subject(alert)])
     audit_record(
         actor=user,
         action="alert.settle",

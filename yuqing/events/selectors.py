@@ -32,7 +32,9 @@ def event_members(event: Event, limit: int = 500) -> list[Item]:
 
 
 def alert_list(*, open_only: bool = False) -> QuerySet[Alert]:
-    qs = Alert.objects.select_related("event", "acknowledged_by", "rule").prefetch_related("event__cases")
+    qs = Alert.objects.select_related("event", "acknowledged_by__person", "rule").prefetch_related(
+        "event__cases"
+    )
     if open_only:
         qs = qs.filter(state__in=UNACKNOWLEDGED)
     return qs.order_by("acknowledged_at", "-created_at")

@@ -59,7 +59,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
             "event": obj,
             "members": members,
             "chart": chart,
-            "alerts": obj.alerts.select_related("acknowledged_by").order_by("-created_at"),
+            "alerts": obj.alerts.select_related("acknowledged_by__person").order_by("-created_at"),
             "categories": [(vocab.CATEGORIES.get(k, k), v) for k, v in (obj.categories or {}).items()],
             "media_types": [(vocab.MEDIA_TYPES.get(k, k), v) for k, v in (obj.media_types or {}).items()],
         },

@@ -193,7 +193,7 @@ class DeliveryAdmin(ConfidentialTextAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ConfidentialTextAdmin):
-    list_display = ("created_at", "recipient", "title", "read_at")
+    list_display = ("created_at", "recipient", "title", "read_at", "closed_at")
     search_fields = ("recipient__username",)
     list_select_related = ("recipient",)
 

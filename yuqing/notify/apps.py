@@ -7,5 +7,6 @@ class NotifyConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self) -> None:
-        # Registers the notify handlers of the lower apps' hooks (yuqing.core.hooks): login locked → alert.
+        # Registers the notify handlers of hooks (yuqing.core.hooks): login locked → alert; case closed →
+        # its task notifications closed.
         from yuqing.notify import hooks  # noqa: F401

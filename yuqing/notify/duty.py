@@ -95,6 +95,24 @@ def week_shifts(day: date | None = None) -> tuple[date, QuerySet[DutyShift]]:
     return monday, qs.select_related("person__department").order_by("start", "id")
 
 
+def week_roster(day: date | None = None) -> tuple[date, list[dict[str, Any]]]:
+    """The 值班表 of the week of ``day``, one row per day: each shift once, on the day it starts (a shift
+    begun before the Monday on the Monday); a day no shift starts but one runs into gets it as
+    ``carried`` (shown as a continuation, not as a second shift). One query."""
+    monday, qs = week_shifts(day)
+    shifts = list(qs)
+    today = timezone.localdate()
+    days: list[dict[str, Any]] = []
+    for offset in range(7):
+        current = monday + timedelta(days=offset)
+        begin = timezone.make_aware(datetime.combine(current, time.min))
+        end = begin + timedelta(days=1)
+        starting = [s for s in shifts if begin <= s.start < end or (offset == 0 and s.start < begin)]
+        carried = [] if starting else [s for s in shifts if s.start < begin and s.end > begin]
+        days.append({"date": current, "shifts": starting, "carried": carried, "today": current == today})
+    return monday, days
+
+
 def escalation_chain(*, at: date | datetime | None = None) -> list[int]:
     """User ids of the organisation's alert chain: whoever the 值班表 has on duty at ``at`` → 应急办值班成员
     → 副主任 → 主任 → 副组长 → 组长 (:data:`ESCALATION_LEVELS`); active accounts only. Two queries."""

@@ -33,8 +33,13 @@ class Notification(models.Model):
     # The case the message is about: who may read title and body is decided again when it is shown.
     # A plain number, not a foreign key: notify sits below cases.
     case_id = models.PositiveBigIntegerField(_("案件编号"), null=True, blank=True)
+    # What the message asks of its recipient, when it is a task (待签发, 待审批, 核实任务…): a key such as
+    # ``cases.situationreport:12:sign`` set by the app that owns the task, which closes it (``closed_at``)
+    # when the task is done or no longer possible (:func:`yuqing.notify.services.notifications_close`).
+    subject = models.CharField(_("待办事项"), max_length=100, blank=True, default="", db_index=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("站内通知")
@@ -44,6 +49,15 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_task(self) -> bool:
+        return bool(self.subject)
+
+    @property
+    def pending(self) -> bool:
+        """Still waiting for its reader: unread, and (for a task) not yet done."""
+        return self.read_at is None and self.closed_at is None
 
 
 class ChannelKind(models.TextChoices):

@@ -25,6 +25,13 @@ def notifications_for(user: Any, *, limit: int = 100) -> list[Notification]:
     return redact_rows(rows, clearance=user_clearance(user))
 
 
+def pending_count(user: Any) -> int:
+    """How many of ``user``'s notifications still wait for them: unread and not done (the bell)."""
+    return Notification.objects.filter(
+        recipient_id=user.pk, read_at__isnull=True, closed_at__isnull=True
+    ).count()
+
+
 def deliveries_for(reader: Any, rows: Any) -> list[Delivery]:
     """Rows of the delivery log as ``reader`` may see them (titles of cases above their clearance
     redacted; one query for the cases' levels)."""

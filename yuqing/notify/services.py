@@ -386,10 +386,49 @@ def duty_shift_create(
 
 
 def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+    """Mark ``user``'s unread notifications (those of ``ids``, or all: 全部已读) read; returns how many.
+    Not audited: reading one's own messages changes nothing of the procedure."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(id__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def notification_open(*, user: Any, notification_id: int) -> Notification | None:
+    """``user`` opens one of their notifications: it is read from now on. None when it is not theirs."""
+    row = Notification.objects.filter(recipient_id=user.pk, id=notification_id).first()
+    if row is not None and row.read_at is None:
+        row.read_at = timezone.now()
+        row.save(update_fields=["read_at"])
+    return row
+
+
+def notifications_close(
+    *, subjects: Iterable[str] = (), case_id: int | None = None, at: datetime | None = None
+) -> int:
+    """Close the open task notifications of ``subjects`` (the task is done or no longer possible), or —
+    with ``case_id`` — every notification about that case (it was closed: nothing about it waits for
+    anyone any more). Closed notifications leave the counts; returns how many were closed.
+
+    The owning app calls this when the task ends; a notification sent after commit is closed after
+    commit too, so callers inside a transaction use :func:`notifications_close_after_commit`."""
+    qs = Notification.objects.filter(closed_at__isnull=True)
+    subjects = [s for s in subjects if s]
+    if case_id is not None:
+        qs = qs.filter(case_id=case_id)
+    elif subjects:
+        qs = qs.filter(subject__in=subjects)
+    else:
+        return 0
+    return qs.update(closed_at=at or timezone.now())
+
+
+def notifications_close_after_commit(*, subjects: Iterable[str] = (), case_id: int | None = None) -> None:
+    """:func:`notifications_close` once the surrounding transaction commits: the task's own notification
+    is written on commit (``notify_after_commit``), so closing it earlier would miss it when both happen
+    in one transaction (the demo takes a whole case through in one)."""
+    subjects = list(subjects)
+    transaction.on_commit(lambda: notifications_close(subjects=subjects, case_id=case_id))
 
 
 __all__ = ["ChannelKind", "DeliveryError", "Message", "notify"]

@@ -3,37 +3,52 @@ preferences, the delivery log."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from yuqing.notify import selectors, services
 from yuqing.notify.api import DUTY_READERS, LOG_READERS
-from yuqing.notify.duty import duty_shifts_at, week_shifts
-from yuqing.notify.models import ChannelConfig, DeliveryStatus, Notification, NotificationPreference
+from yuqing.notify.duty import duty_shifts_at, week_roster
+from yuqing.notify.models import ChannelConfig, DeliveryStatus, NotificationPreference
 from yuqing.org import access
 
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    rows = selectors.notifications_for(request.user)  # titles of cases above the reader's clearance redacted
-    if request.method == "POST":
-        services.notifications_mark_read(user=request.user)
+    if request.method == "POST":  # 全部已读
+        marked = services.notifications_mark_read(user=request.user)
+        messages.success(request, f"已将 {marked} 条通知标为已读" if marked else "没有未读通知")
         return redirect("notify:notifications")
-    return render(request, "notify/notifications.html", {"notifications": rows})
+    rows = selectors.notifications_for(request.user)  # titles of cases above the reader's clearance redacted
+    return render(
+        request,
+        "notify/notifications.html",
+        {"notifications": rows, "pending": selectors.pending_count(request.user)},
+    )
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a notification: it is read from now on, and the reader goes where it points."""
+    row = services.notification_open(user=request.user, notification_id=pk)
+    if row is None:
+        raise Http404("没有这条通知")
+    link = row.link if url_has_allowed_host_and_scheme(row.link, allowed_hosts=None) else ""
+    return redirect(link or "notify:notifications")
 
 
 @login_required
 def bell(request: HttpRequest) -> HttpResponse:
-    unread = Notification.objects.filter(recipient_id=request.user.pk, read_at__isnull=True).count()
-    return render(request, "notify/_bell.html", {"unread": unread})
+    return render(request, "notify/_bell.html", {"unread": selectors.pending_count(request.user)})
 
 
 @access.role_required(*DUTY_READERS)
@@ -42,17 +57,7 @@ def duty(request: HttpRequest) -> HttpResponse:
         day = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         day = timezone.localdate()
-    monday, week = week_shifts(day)
-    days = []
-    shifts = list(week)
-    for offset in range(7):
-        current = monday + timedelta(days=offset)
-        rows = [
-            s
-            for s in shifts
-            if s.start < _midnight(current + timedelta(days=1)) and s.end > _midnight(current)
-        ]
-        days.append({"date": current, "shifts": rows, "today": current == timezone.localdate()})
+    monday, days = week_roster(day)
     return render(
         request,
         "notify/duty.html",
@@ -64,10 +69,6 @@ def duty(request: HttpRequest) -> HttpResponse:
             "next_week": monday + timedelta(days=7),
         },
     )
-
-
-def _midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class PreferenceForm(forms.ModelForm):

@@ -21,7 +21,7 @@ from yuqing.core.common import (  # noqa: F401 (the procedure services import th
 )
 from yuqing.core.errors import FORBIDDEN, INVALID, Kind, ServiceError
 from yuqing.notify.channels.base import Message
-from yuqing.notify.services import notify
+from yuqing.notify.services import notifications_close_after_commit, notify
 from yuqing.org import access
 
 
@@ -72,18 +72,35 @@ def notify_after_commit(
     level: str = "general",
     *,
     case_id: int | None = None,
+    subject: str = "",
 ) -> None:
     """Send an in-app (and channel) message once the surrounding transaction commits. The case it is
     about is ``case_id``, or the case ``link`` points into: recipients below the case's 密级 get it
-    without the case's title and content (yuqing.notify.confidential)."""
+    without the case's title and content (yuqing.notify.confidential). A message that asks for a task
+    names it in ``subject`` (:func:`task_subject`); :func:`task_done` closes it."""
     recipients = [u for u in {getattr(u, "pk", None): u for u in users if u is not None}.values()]
     if not recipients:
         return
 
     def send() -> None:
-        notify(recipients, Message(title=title[:300], body=body, link=link, level=level, case_id=case_id))
+        notify(
+            recipients,
+            Message(title=title[:300], body=body, link=link, level=level, case_id=case_id, subject=subject),
+        )
 
     transaction.on_commit(send)
+
+
+def task_subject(obj: Any, step: str = "") -> str:
+    """The key of the task ``step`` on ``obj`` a notification asks for: ``cases.situationreport:12:sign``."""
+    key = f"{obj._meta.label_lower}:{obj.pk}"
+    return f"{key}:{step}" if step else key
+
+
+def task_done(obj: Any, *steps: str) -> None:
+    """The tasks ``steps`` on ``obj`` are done or no longer possible: their notifications close (after
+    commit, after the notification itself was written) and leave the counts."""
+    notifications_close_after_commit(subjects=[task_subject(obj, step) for step in steps or ("",)])
 
 
 def signature_create(

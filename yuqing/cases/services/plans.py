@@ -24,6 +24,8 @@ from yuqing.cases.services.common import (
     parse_time,
     require_role,
     signature_create,
+    task_done,
+    task_subject,
     user_label,
 )
 from yuqing.cases.services.follow import case_follow
@@ -165,6 +167,7 @@ def response_plan_submit(*, plan: ResponsePlan, user: Any, now: datetime | None 
             f"应对方案第{plan.version}版待您审批。",
             f"/cases/{case.pk}/",
             level=case.severity,
+            subject=task_subject(locked, "approve"),
         )
 
     PLANS.transition(plan, "submit", user=user, apply=apply, then=then)
@@ -211,6 +214,7 @@ def response_plan_decide(
                 at=at,
             )
             locked.content_hash = signature.content_hash
+        task_done(locked, "approve")  # approved or returned: the leaders' 待审批 is over either way
         notify_after_commit(
             [locked.created_by],
             f"【方案{'已批准' if approve else '被退回'}】{locked.case.title}",

@@ -28,6 +28,8 @@ from yuqing.cases.services.common import (
     parse_time,
     require_role,
     signature_create,
+    task_done,
+    task_subject,
     user_label,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
@@ -209,6 +211,7 @@ def report_create(
                 f"{user_label(user)}起草的情况报告请您签发。",
                 f"/cases/{case.pk}/reports/{report.pk}/",
                 level=case.severity,
+                subject=task_subject(report, "sign"),
             )
     return report
 
@@ -325,6 +328,7 @@ def report_sign(*, report: SituationReport, user: Any, now: datetime | None = No
         deadlines_meet(case=case, kind="first_report", at=at)
         if locked.follows_up_id:
             deadlines_meet(case=case, kind="written_followup", obj=locked.follows_up, at=at)
+        task_done(locked, "sign")
         audit_record(
             actor=user,
             action="report.sign",

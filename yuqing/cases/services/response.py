@@ -33,6 +33,8 @@ from yuqing.cases.services.common import (
     now_or,
     parse_time,
     require_role,
+    task_done,
+    task_subject,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
 from yuqing.cases.services.verification import case_finding_record
@@ -78,6 +80,7 @@ def _action_create(
         f"案件「{case.title}」",
         f"/cases/{case.pk}/",
         level=case.severity,
+        subject=task_subject(action),
     )
     return action
 
@@ -146,6 +149,7 @@ def action_complete(
         locked.result = result
         locked.done_at = at
         deadlines_meet(case=locked.case, kind="handling", obj=locked, at=at)
+        task_done(locked)
         return {"result": result}
 
     ACTIONS.transition(action, "complete", user=user, apply=apply)
@@ -401,6 +405,7 @@ def evaluation_save(
                 "评估报告已提交工作组，请审阅并结案。",
                 f"/cases/{case.pk}/",
                 level=case.severity,
+                subject=task_subject(case, "close"),  # closed with the case (notify's case.closed handler)
             )
     return evaluation
 

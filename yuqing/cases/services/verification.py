@@ -34,6 +34,8 @@ from yuqing.cases.services.common import (
     now_or,
     parse_time,
     require_role,
+    task_done,
+    task_subject,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_cancel, deadlines_meet
 from yuqing.cases.services.follow import case_follow_verification
@@ -111,6 +113,7 @@ def verification_assign(
             f"请于 {timezone_local(due):%m-%d %H:%M} 前核实舆情事实并填报。{instructions}",
             f"/cases/{case.pk}/verifications/{task.pk}/",
             level=case.severity,
+            subject=task_subject(task),
         )
     return task
 
@@ -213,6 +216,7 @@ def verification_submit(
             new={**values, "finding": finding},
         )
 
+        task_done(locked)
         office = role_holders(flow.OFFICE | flow.LEADERS)
         notify_after_commit(
             office,
@@ -253,6 +257,7 @@ def verification_cancel(*, task: VerificationTask, user: Any, reason: str) -> Ve
 
     def apply(locked: VerificationTask) -> dict[str, Any]:
         deadlines_cancel(case=locked.case, kinds={"verification"})
+        task_done(locked)
         return {"reason": reason}
 
     VERIFICATIONS.transition(task, "cancel", user=user, apply=apply)

@@ -27,7 +27,7 @@ def test_the_apps_register_their_handlers_each_in_or_after_the_transaction():
     assert registered == {
         "alert.raised": [("yuqing.cases.hooks", IN_TRANSACTION)],
         "case.opened": [("yuqing.events.hooks", IN_TRANSACTION), ("yuqing.releases.hooks", IN_TRANSACTION)],
-        "case.closed": [("yuqing.events.hooks", IN_TRANSACTION)],
+        "case.closed": [("yuqing.events.hooks", IN_TRANSACTION), ("yuqing.notify.hooks", ON_COMMIT)],
         "case.restarted": [("yuqing.events.hooks", IN_TRANSACTION)],
         "event.severity_raised": [("yuqing.cases.hooks", IN_TRANSACTION)],
         "items.stored": [("yuqing.events.hooks", ON_COMMIT)],

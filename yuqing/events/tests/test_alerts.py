@@ -157,6 +157,15 @@ def test_alert_page_acknowledges(clerk_client, chain):
     assert alert.acknowledged_by.username == "clerk"
 
 
+def test_who_acknowledged_an_alert_is_shown_by_name_not_login(clerk_client, chain):
+    (alert,) = alerts.alerts_evaluate(make_event())
+    clerk_client.post(f"/alerts/{alert.id}/ack/")
+    for url in ("/alerts/", f"/events/{alert.event_id}/"):
+        html = clerk_client.get(url).content.decode()
+        assert "科员甲" in html, url
+        assert "clerk 于" not in html and "（clerk 已确认）" not in html, url
+
+
 def test_whoever_is_on_duty_comes_before_an_explicit_escalation_list(chain):
     from datetime import timedelta
 

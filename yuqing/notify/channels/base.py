@@ -21,6 +21,8 @@ class Message:
     # The case the message is about (or None): decides who may read its title and body; see
     # yuqing.notify.confidential.
     case_id: int | None = None
+    # A task the message asks for (``app.model:pk:step``): the owning app closes it when it is done.
+    subject: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

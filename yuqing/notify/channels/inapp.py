@@ -21,5 +21,6 @@ class InAppChannel(Channel):
             link=message.link[:300],
             alert_id=message.alert_id,
             case_id=message.case_id,
+            subject=message.subject[:100],
         )
         return f"站内通知 #{row.id}"

@@ -11,6 +11,7 @@ from yuqing.testing.routes import LOGGED_IN, RouteSpec
 ROUTES: dict[str, RouteSpec] = {
     "notify:notifications": {"allow": LOGGED_IN},
     "notify:bell": {"allow": LOGGED_IN},
+    "notify:open": {"allow": LOGGED_IN, "kwargs": {"pk": 0}, "expect": 404},  # none of theirs
     "notify:duty": {"allow": frozenset(DUTY_READERS)},
     "notify:preferences": {"allow": LOGGED_IN},
     "notify:deliveries": {"allow": frozenset(LOG_READERS)},

@@ -280,3 +280,32 @@ def test_the_preference_bodies_keep_their_exact_shape_under_the_output_schemas(m
         "quiet_end": None,
         "min_level": "major",
     }
+
+
+def test_the_duty_page_lists_each_shift_once(member, director):
+    """Shifts of 08:00 to 08:00 the next day overlap two days each: each is listed once, on its first."""
+    first = datetime(2026, 11, 22, 8, tzinfo=SHANGHAI)  # the Sunday before the week shown
+    for n in range(8):
+        services.duty_shift_create(
+            person=member.person,
+            start=first + timedelta(days=n),
+            end=first + timedelta(days=n + 1),
+            actor=director,
+        )
+    page = logged_in(director).get("/notify/duty/", {"week": "2026-11-25"}).content.decode()
+    assert page.count('<div class="shift">') == 8
+    for n in range(8):
+        start = first + timedelta(days=n)
+        end = start + timedelta(days=1)
+        assert page.count(f"{start:%-m月%-d日} 08:00–{end:%-m月%-d日} 08:00") == 1
+    assert "未排班" not in page
+
+
+def test_a_day_inside_a_longer_shift_says_it_continues_instead_of_listing_it_again(member, director):
+    start = datetime(2026, 11, 24, 20, tzinfo=SHANGHAI)
+    services.duty_shift_create(
+        person=member.person, start=start, end=start + timedelta(days=2), actor=director
+    )
+    page = logged_in(director).get("/notify/duty/", {"week": "2026-11-24"}).content.decode()
+    assert page.count('<div class="shift">') == 1
+    assert page.count("续前日班次：值班员乙（至 11月26日 20:00）") == 2  # Wednesday and Thursday

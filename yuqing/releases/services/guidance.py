@@ -10,7 +10,15 @@ from django.db import transaction
 
 from yuqing.audit.services import audit_record
 from yuqing.cases.models import Case
-from yuqing.cases.services.common import ProcedureError, forbidden, invalid, notify_after_commit, require_role
+from yuqing.cases.services.common import (
+    ProcedureError,
+    forbidden,
+    invalid,
+    notify_after_commit,
+    require_role,
+    task_done,
+    task_subject,
+)
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
 from yuqing.core.common import clean_text, fetch_row, now_or, parse_time, user_label
 from yuqing.core.statemachine import Move, StateMachine
@@ -104,6 +112,7 @@ def guidance_task_create(
             "/releases/tasks/",
             level=case.severity,
             case_id=case.pk,
+            subject=task_subject(task),
         )
     return task
 
@@ -191,5 +200,6 @@ def _complete(task: GuidanceTask, user: Any, at: datetime) -> None:
     def apply(locked: GuidanceTask) -> None:
         locked.done_at = at
         deadlines_meet(case=locked.case, kind="guidance", obj=locked, at=at)
+        task_done(locked)
 
     GUIDANCE.transition(task, "complete", user=user, apply=apply)

@@ -16,6 +16,8 @@ from yuqing.cases.services.common import (
     notify_after_commit,
     require_role,
     signature_create,
+    task_done,
+    task_subject,
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
 from yuqing.core.common import clean_text, content_hash, now_or, parse_time, user_label
@@ -171,6 +173,7 @@ def release_submit(*, release: Release, user: Any, now: datetime | None = None) 
             f"【待保密审查】{locked.title}",
             f"{user_label(user)}送审了「{locked.case.title}」的{locked.kind_label}，请进行保密审查。",
             f"/releases/{locked.pk}/review/",
+            subject=task_subject(locked, "review"),
         )
 
     RELEASES.transition(release, "submit", user=user, apply=apply)
@@ -240,6 +243,7 @@ def release_review(
             old={"status": "submitted"},
             new={"status": locked.status, "review_id": review.pk, "checklist": answers, "comments": comments},
         )
+        task_done(locked, "review")
         if result == "return":
             notify_after_commit(
                 [locked.author],
@@ -253,6 +257,7 @@ def release_review(
                 f"【待签发】{locked.title}",
                 f"「{locked.case.title}」的{locked.kind_label}已通过保密审查，请签发。",
                 f"/releases/{locked.pk}/sign/",
+                subject=task_subject(locked, "sign"),
             )
     release.refresh_from_db()
     return review
@@ -294,6 +299,7 @@ def release_sign(*, release: Release, user: Any, now: datetime | None = None) ->
             old={"status": "reviewed"},
             new={"status": "signed", "content_hash": digest, "signature_id": signature.pk},
         )
+        task_done(locked, "sign")
         notify_after_commit(
             [locked.author], f"【已签发】{locked.title}", "稿件已签发，可以发布。", f"/releases/{locked.pk}/"
         )

@@ -48,7 +48,7 @@ def test_a_leader_sees_the_plans_but_no_edit_link_and_no_label_correction(leader
     ("persona", "page"),
     [
         ("clerk", "/items/"),
-        ("admin_user", "/sources/"),
+        ("admin_user", "/welcome/admin/"),  # was /sources/: the administrator first meets the role split
         ("auditor", "/audit/"),
         ("outsider", "/notifications/"),
     ],
@@ -56,3 +56,28 @@ def test_a_leader_sees_the_plans_but_no_edit_link_and_no_label_correction(leader
 def test_home_sends_each_user_to_a_page_they_may_open(request, persona, page):
     response = client_for(request.getfixturevalue(persona)).get("/")
     assert response.status_code == 302 and response["Location"] == page
+
+
+def test_the_system_administrator_lands_on_the_role_split_with_account_management(admin_user):
+    client = client_for(admin_user)
+    response = client.get("/", follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == "/welcome/admin/"
+    assert "系统管理员不阅读舆情信息" in html and "角色分工" in html
+    for label in ("系统管理员", "纪检监督（审计）", "保密审查员", "舆情应急办主任"):
+        assert label in html
+    assert 'href="/admin/auth/user/"' in html and 'href="/admin/org/roleassignment/"' in html
+
+
+def test_the_demo_accounts_of_each_role_are_named_for_the_administrator(admin_user, settings):
+    from yuqing.org import demo
+
+    settings.DEMO = True
+    demo.demo_load()
+    html = client_for(admin_user).get("/welcome/admin/").content.decode()
+    assert "<code>director</code>" in html and "<code>leader</code>" in html
+
+
+def test_nobody_else_opens_the_administrators_page(clerk, auditor):
+    for user in (clerk, auditor):
+        assert client_for(user).get("/welcome/admin/").status_code == 403
