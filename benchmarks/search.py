@@ -1,7 +1,7 @@
 """Search latency over a large item table: p50/p95 of 20 two-character and multi-word queries.
 
 The table is filled directly (the ingest pipeline has its own benchmark): each item is 2–4 real paragraphs
-whose segmentation (jieba search mode, as at ingest) is computed once per paragraph and reused, then the
+whose segmentation (``index_tokens``, as at ingest) is computed once per paragraph and reused, then the
 FTS index is rebuilt. Each query runs through the same selector the API and UI use: the first page of 50
 newest matches plus the capped count.
 
@@ -115,7 +115,7 @@ def main() -> None:
     setup_django(args.db_url)
     from django.db import connection
 
-    from yuqing.analysis.text import search_tokens
+    from yuqing.analysis.text import index_tokens
     from yuqing.items import search
     from yuqing.items.selectors import item_list, page_of
     from yuqing.sources.models import Source
@@ -124,8 +124,8 @@ def main() -> None:
     titles, bodies = real_texts()
     rng = random.Random(11)
     pool = rng.sample(bodies, min(len(bodies), 20_000))
-    seg = [" ".join(search_tokens(p)) for p in pool]
-    tseg = {t: " ".join(search_tokens(t)) for t in titles}
+    seg = [" ".join(index_tokens(p)) for p in pool]
+    tseg = {t: " ".join(index_tokens(t)) for t in titles}
     base = datetime(2026, 1, 1, tzinfo=UTC)
 
     started = time.perf_counter()
