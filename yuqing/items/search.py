@@ -152,24 +152,36 @@ def _fts5_word(word: str) -> str:
 
 
 def _fts5_query(query: SearchQuery) -> str:
-    """``("a") AND ("b" OR ("c" AND "d"))``: every word a quoted FTS5 string, so nothing typed is syntax."""
+    """``"a" AND ("b" OR ("c" AND "d"))``: every word a quoted FTS5 string, so nothing typed is syntax; a
+    query without synonyms reads ``"a" AND "b"``."""
     parts = []
     for group in query.groups:
-        alts = ["(" + " AND ".join(_fts5_word(w) for w in alt) + ")" for alt in group.alternatives]
-        parts.append("(" + " OR ".join(alts) + ")")
+        alts = [
+            _fts5_word(alt[0]) if len(alt) == 1 else "(" + " AND ".join(_fts5_word(w) for w in alt) + ")"
+            for alt in group.alternatives
+        ]
+        parts.append(alts[0] if len(alts) == 1 else "(" + " OR ".join(alts) + ")")
     return " AND ".join(parts)
 
 
 def _pg_tsquery(query: SearchQuery) -> tuple[str, list[str]]:
     """The same boolean query for PostgreSQL: ``plainto_tsquery`` per alternative (its words ANDed, the
-    text bound as a parameter), OR-ed (``||``) within a group and AND-ed (``&&``) across groups."""
-    sql_groups, params = [], []
+    text bound as a parameter), OR-ed (``||``) within a group and AND-ed (``&&``) across groups. The
+    words without synonyms share one ``plainto_tsquery``, as a query without synonyms always did."""
+    plain: list[str] = []
+    sql_groups: list[str] = []
+    params: list[str] = []
     for group in query.groups:
-        alts = []
-        for alt in group.alternatives:
-            alts.append("plainto_tsquery('simple', %s)")
-            params.append(" ".join(alt))
-        sql_groups.append("(" + " || ".join(alts) + ")")
+        if len(group.alternatives) == 1:
+            plain.extend(group.alternatives[0])
+            continue
+        sql_groups.append(
+            "(" + " || ".join("plainto_tsquery('simple', %s)" for _ in group.alternatives) + ")"
+        )
+        params.extend(" ".join(alt) for alt in group.alternatives)
+    if plain:
+        sql_groups.insert(0, "plainto_tsquery('simple', %s)")
+        params.insert(0, " ".join(plain))
     return " && ".join(sql_groups), params
 
 
@@ -234,6 +246,19 @@ def highlight(text: str, words: Sequence[str], *, width: int | None = None) -> S
         last = m.end()
     out.append(escape(text[last:]))
     return mark_safe("".join(out))  # noqa: S308 — every piece of the text was escaped above
+
+
+#: Characters of content shown under a title in the results.
+SNIPPET_CHARS = 90
+
+
+def highlight_items(items: Iterable[Any], query: SearchQuery) -> None:
+    """Give each item of a results page ``title_html`` and ``snippet_html``: escaped, the words the query
+    looked for in ``<mark>``, the snippet taken around the first match in the content."""
+    words = query.words
+    for item in items:
+        item.title_html = highlight(item.title, words)
+        item.snippet_html = highlight(item.content, words, width=SNIPPET_CHARS)
 
 
 def index_items(rows: Iterable[tuple[int, str]]) -> None:

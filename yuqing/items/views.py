@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from yuqing.core.choices import MEDIA_TYPE_CHOICES
+from yuqing.items import search
 from yuqing.items import selectors as item_selectors
 from yuqing.items.models import Item
 from yuqing.org import access
@@ -61,8 +62,9 @@ def _parse_filters(params: Any) -> tuple[dict[str, Any], dict[str, str]]:
 @access.role_required(*access.FEED_READERS)
 def item_list(request: HttpRequest) -> HttpResponse:
     filters, errors = _parse_filters(request.GET)
+    query = item_selectors.search_query(filters["q"]) if filters["q"] else None
     qs = item_selectors.item_list(
-        q=filters["q"],
+        query=query,
         source_id=filters["source"],
         media_type=filters["media_type"],
         since=filters["since"],
@@ -73,6 +75,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
     )
     page = filters["page"]
     rows, count, capped = item_selectors.page_of(qs, page)
+    if query:
+        search.highlight_items(rows, query)
     context = {
         "items": rows,
         "count": count,
@@ -80,6 +84,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "has_next": capped or count > page * item_selectors.PAGE_SIZE,
         "filters": filters,
+        "expansions": query.expansions if query else [],
         "errors": errors,
         "sources": Source.objects.order_by("name").only("id", "name"),
         "media_types": MEDIA_TYPE_CHOICES,
