@@ -73,7 +73,7 @@ def page_of(qs: QuerySet[Item], page: int, page_size: int = PAGE_SIZE) -> tuple[
 
 def synonyms_overview() -> tuple[tuple[tuple[str, ...], ...], list[SearchSynonym]]:
     """The built-in synonym groups and the office's, for the synonyms page."""
-    return builtin_groups(), list(SearchSynonym.objects.select_related("created_by").order_by("id"))
+    return builtin_groups(), list(SearchSynonym.objects.select_related("created_by__person").order_by("id"))
 
 
 def item_detail(item_id: int) -> Item:
