@@ -107,7 +107,8 @@ def parse_query(q: str, synonyms: Mapping[str, Sequence[str]] | None = None) -> 
         words = [w for w in words if w]
         i = 0
         while i < len(words):
-            end, others = i + 1, ()
+            end = i + 1
+            others: Sequence[str] = ()
             for j in range(len(words), i, -1):
                 hit = synonyms.get("".join(words[i:j]))
                 if hit:
@@ -239,7 +240,8 @@ def highlight(text: str, words: Sequence[str], *, width: int | None = None) -> S
         text = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
     if pattern is None:
         return SafeString(escape(text))
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for m in pattern.finditer(text):
         out.append(escape(text[last : m.start()]))
         out.append("<mark>" + escape(m.group(0)) + "</mark>")
