@@ -1,9 +1,10 @@
 """Search latency over a large item table: p50/p95 of 20 two-character and multi-word queries.
 
 The table is filled directly (the ingest pipeline has its own benchmark): each item is 2–4 real paragraphs
-whose segmentation (jieba search mode, as at ingest) is computed once per paragraph and reused, then the
+whose segmentation (``index_tokens``, as at ingest) is computed once per paragraph and reused, then the
 FTS index is rebuilt. Each query runs through the same selector the API and UI use: the first page of 50
-newest matches plus the capped count.
+newest matches plus the capped count. Each query is also timed without the tax synonyms, interleaved,
+and ``synonym_cost_ratio`` compares the two; ``SYNONYM_QUERIES`` are the expansion's worst cases.
 
     .venv/bin/python benchmarks/search.py [--n 1000000] [--repeat 5] [--db-url postgresql://…/empty_db]
 """
@@ -41,6 +42,8 @@ QUERIES = [
     "电子 发票",
     "价格 上涨",
 ]
+#: Queries whose words have several synonyms (the expansion's worst cases), timed beside QUERIES.
+SYNONYM_QUERIES = ["专票", "数电发票", "留抵退税", "偷税", "个体户 个税", "社保费 缴费"]
 
 
 def bulk_load(rows: Iterable[dict[str, object]]) -> None:
@@ -115,17 +118,17 @@ def main() -> None:
     setup_django(args.db_url)
     from django.db import connection
 
-    from yuqing.analysis.text import search_tokens
+    from yuqing.analysis.text import index_tokens
     from yuqing.items import search
-    from yuqing.items.selectors import item_list, page_of
+    from yuqing.items.selectors import item_list, page_of, search_query
     from yuqing.sources.models import Source
 
     source = Source.objects.create(name="基准源", kind="rss", url="https://bench.example.cn/rss")
     titles, bodies = real_texts()
     rng = random.Random(11)
     pool = rng.sample(bodies, min(len(bodies), 20_000))
-    seg = [" ".join(search_tokens(p)) for p in pool]
-    tseg = {t: " ".join(search_tokens(t)) for t in titles}
+    seg = [" ".join(index_tokens(p)) for p in pool]
+    tseg = {t: " ".join(index_tokens(t)) for t in titles}
     base = datetime(2026, 1, 1, tzinfo=UTC)
 
     started = time.perf_counter()
@@ -170,22 +173,36 @@ def main() -> None:
         peak_rss_mb=round(peak_rss_mb()),
     )
 
+    # Each query twice, interleaved: as the selector runs it (tax synonyms applied) and with the words
+    # alone (the query before synonyms), so the synonyms' cost is a ratio measured under the same load.
     timings: list[float] = []
     per_query = {}
-    for q in QUERIES:
-        runs = []
+    syn_timings: list[float] = []
+    with_total = plain_total = 0.0
+    for q in QUERIES + SYNONYM_QUERIES:
+        runs, plain_runs = [], []
+        plain = search.parse_query(q, {})
         for _ in range(args.repeat):
             t0 = time.perf_counter()
             rows, count, capped = page_of(item_list(q=q), 1)
             runs.append((time.perf_counter() - t0) * 1000)
-        timings.extend(runs)
+            t0 = time.perf_counter()
+            _rows, plain_count, _capped = page_of(item_list(query=plain), 1)
+            plain_runs.append((time.perf_counter() - t0) * 1000)
+        (timings if q in QUERIES else syn_timings).extend(runs)
+        with_total += statistics.median(runs)
+        plain_total += statistics.median(plain_runs)
         per_query[q] = {
             "ms_median": round(statistics.median(runs), 1),
+            "plain_ms_median": round(statistics.median(plain_runs), 1),
             "count": count,
+            "plain_count": plain_count,
             "capped": capped,
             "page": len(rows),
+            "expansions": search_query(q).expansions,
         }
     timings.sort()
+    syn_timings.sort()
     p50 = statistics.median(timings)
     p95 = timings[int(len(timings) * 0.95) - 1]
     for q, v in per_query.items():
@@ -199,6 +216,8 @@ def main() -> None:
         runs=len(timings),
         p50_ms=round(p50, 1),
         p95_ms=round(p95, 1),
+        synonym_queries_p95_ms=round(syn_timings[int(len(syn_timings) * 0.95) - 1], 1),
+        synonym_cost_ratio=round(with_total / plain_total, 2),
         target_p95_ms=50,
     )
 

@@ -149,15 +149,22 @@ class ItemFilters(Schema):
 def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> dict[str, Any]:
     if filters.page < 1:
         raise HttpError(422, "page 必须是不小于 1 的整数")
+    query = selectors.search_query(filters.q) if filters.q.strip() else None
     qs = selectors.item_list(
-        q=filters.q,
+        query=query,
         source_id=filters.source,
         media_type=filters.media_type,
         since=filters.since,
         until=filters.until,
     )
     rows, count, capped = selectors.page_of(qs, filters.page)
-    return {"items": rows, "count": count, "count_capped": capped, "page": filters.page}
+    return {
+        "items": rows,
+        "count": count,
+        "count_capped": capped,
+        "page": filters.page,
+        "expansions": query.expansions if query else [],
+    }
 
 
 @router.get(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -112,3 +115,48 @@ class Item(models.Model):
             for name in ("reposts", "comments", "likes", "views")
             if (value := getattr(self, name)) is not None
         }
+
+
+class SearchSynonym(models.Model):
+    """A group of search synonyms the office added (本局设置), beside the built-in tax list
+    (``items/data/tax_synonyms.txt``). Written only by ``items.synonyms`` services, audited."""
+
+    terms = models.CharField(
+        _("同义词"), max_length=500, help_text=_("两个或以上的词，用空格或顿号分隔，如：个税 个人所得税")
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("添加人"),
+    )
+    created_at = models.DateTimeField(_("添加时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("检索同义词")
+        verbose_name_plural = _("检索同义词")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.terms
+
+    @property
+    def term_list(self) -> list[str]:
+        return split_terms(self.terms)
+
+
+_TERM_SEPARATORS = re.compile(r"[\s,，、;；/|]+")
+
+
+def split_terms(text: str) -> list[str]:
+    """The distinct terms of a synonym line, in order (spaces, commas, 顿号 or semicolons separate them)."""
+    out: list[str] = []
+    for term in _TERM_SEPARATORS.split(text or ""):
+        term = term.strip()
+        if term and term not in out:
+            out.append(term)
+    return out

@@ -39,3 +39,5 @@ class ItemPage(Schema):
     count: int
     count_capped: bool = False
     page: int
+    # The synonyms searched besides the words of q (个税 → 个人所得税), as the results page shows them.
+    expansions: list[str] = []

@@ -1,17 +1,23 @@
-"""Pages of the feed: the latest items and one item. Thin: parse the request, call a selector, render."""
+"""Pages of the feed: the latest items, one item, and the search synonyms. Thin: parse the request, call
+a selector or service, render."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_POST
 
 from yuqing.core.choices import MEDIA_TYPE_CHOICES
+from yuqing.core.errors import NOT_FOUND, ServiceError
+from yuqing.items import search
 from yuqing.items import selectors as item_selectors
+from yuqing.items import synonyms as item_synonyms
 from yuqing.items.models import Item
 from yuqing.org import access
 from yuqing.sources.models import Source
@@ -61,8 +67,9 @@ def _parse_filters(params: Any) -> tuple[dict[str, Any], dict[str, str]]:
 @access.role_required(*access.FEED_READERS)
 def item_list(request: HttpRequest) -> HttpResponse:
     filters, errors = _parse_filters(request.GET)
+    query = item_selectors.search_query(filters["q"]) if filters["q"] else None
     qs = item_selectors.item_list(
-        q=filters["q"],
+        query=query,
         source_id=filters["source"],
         media_type=filters["media_type"],
         since=filters["since"],
@@ -73,6 +80,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
     )
     page = filters["page"]
     rows, count, capped = item_selectors.page_of(qs, page)
+    if query:
+        search.highlight_items(rows, query)
     context = {
         "items": rows,
         "count": count,
@@ -80,6 +89,8 @@ def item_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "has_next": capped or count > page * item_selectors.PAGE_SIZE,
         "filters": filters,
+        "expansions": query.expansions if query else [],
+        "may_edit_synonyms": bool(access.cached_roles(request.user) & access.OFFICE),
         "errors": errors,
         "sources": Source.objects.order_by("name").only("id", "name"),
         "media_types": MEDIA_TYPE_CHOICES,
@@ -100,3 +111,74 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
         "items/detail.html",
         {"item": obj, "categories": list(CATEGORIES.items()), "sentiments": list(SENTIMENTS.items())},
     )
+
+
+@access.role_required(*access.OFFICE)
+def synonyms(request: HttpRequest) -> HttpResponse:
+    """The search synonyms: the built-in tax list and the office's groups, which office staff add here."""
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = {"terms": request.POST.get("terms", ""), "note": request.POST.get("note", "")}
+        try:
+            group = item_synonyms.synonym_save(actor=request.user, terms=values["terms"], note=values["note"])
+        except ServiceError as exc:
+            errors, status = exc.errors or {"terms": exc.message}, exc.status
+        else:
+            messages.success(request, f"已添加同义词：{'、'.join(group.term_list)}")
+            return redirect("items:synonyms")
+    return _synonyms_page(request, values=values, errors=errors, status=status)
+
+
+def _synonyms_page(
+    request: HttpRequest,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    editing: int | None = None,
+) -> HttpResponse:
+    builtin, office = item_selectors.synonyms_overview()
+    context = {
+        "builtin": builtin,
+        "office": office,
+        "values": values if editing is None else {},
+        "errors": errors if editing is None else {},
+        "edit_values": values if editing is not None else {},
+        "edit_errors": errors if editing is not None else {},
+        "editing": editing,
+    }
+    return render(request, "items/synonyms.html", context, status=status)
+
+
+@access.role_required(*access.OFFICE)
+@require_POST
+def synonym_edit(request: HttpRequest, synonym_id: int) -> HttpResponse:
+    values = {"terms": request.POST.get("terms", ""), "note": request.POST.get("note", "")}
+    try:
+        group = item_synonyms.synonym_save(
+            actor=request.user, terms=values["terms"], note=values["note"], synonym_id=synonym_id
+        )
+    except ServiceError as exc:
+        if exc.kind == NOT_FOUND:
+            raise Http404(exc.message) from None
+        errors = exc.errors or {"terms": exc.message}
+        return _synonyms_page(request, values=values, errors=errors, status=exc.status, editing=synonym_id)
+    messages.success(request, f"已保存同义词：{'、'.join(group.term_list)}")
+    return redirect("items:synonyms")
+
+
+@access.role_required(*access.OFFICE)
+@require_POST
+def synonym_delete(request: HttpRequest, synonym_id: int) -> HttpResponse:
+    try:
+        item_synonyms.synonym_delete(actor=request.user, synonym_id=synonym_id)
+    except ServiceError as exc:
+        if exc.kind != NOT_FOUND:
+            raise
+        # A second click, or a colleague was faster: the group is gone either way.
+        messages.info(request, "这组同义词已被删除")
+    else:
+        messages.success(request, "已删除这组同义词")
+    return redirect("items:synonyms")

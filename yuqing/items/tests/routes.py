@@ -23,9 +23,24 @@ def an_item() -> int:
     return Item.objects.get(url=entry.url).id
 
 
+def a_synonym() -> int:
+    """One office synonym group, for the routes that change or delete one."""
+    from yuqing.items.models import SearchSynonym
+
+    return SearchSynonym.objects.create(terms="缴费工资 缴费基数").id
+
+
 ROUTES: dict[str, RouteSpec] = {
     "items:list": {"allow": access.FEED_READERS},
     "items:detail": {"allow": access.FEED_READERS, "kwargs": {"item_id": an_item}},
+    "items:synonyms": {"allow": access.OFFICE},
+    "items:synonym_edit": {
+        "allow": access.OFFICE,
+        "method": "post",
+        "kwargs": {"synonym_id": a_synonym},
+        "data": {"terms": "缴费工资 缴费基数 缴费基础"},
+    },
+    "items:synonym_delete": {"allow": access.OFFICE, "method": "post", "kwargs": {"synonym_id": a_synonym}},
     "api:ingest": {"allow": access.INGEST_ROLES, "method": "post", "data": []},
     "api:list_items": {"allow": access.FEED_READERS},
     "api:get_item": {"allow": access.FEED_READERS, "kwargs": {"item_id": an_item}},

@@ -134,3 +134,14 @@ def test_items_endpoint_rejects_bad_dates_with_422(api):
 def test_openapi_document_lists_the_endpoints(api):
     spec = api.get("/api/v1/openapi.json").json()
     assert {"/api/v1/health", "/api/v1/ingest", "/api/v1/items"} <= set(spec["paths"])
+
+
+def test_api_search_applies_the_tax_synonyms(api):
+    assert post(api, [record(1, title="个人所得税APP升级", content="新版本上线。")]).status_code == 202
+    assert post(api, [record(2, title="个税汇算", content="开始预约。")]).status_code == 202
+    body = api.get("/api/v1/items", {"q": "个税"}).json()
+    assert {i["title"] for i in body["items"]} == {"个人所得税APP升级", "个税汇算"}
+    assert body["expansions"] == ["个人所得税"]
+    body = api.get("/api/v1/items", {"q": "个人所得税"}).json()
+    assert {i["title"] for i in body["items"]} == {"个人所得税APP升级", "个税汇算"}
+    assert api.get("/api/v1/items", {"q": "排队"}).json()["expansions"] == []

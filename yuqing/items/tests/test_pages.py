@@ -52,7 +52,7 @@ def test_latest_items_page_lists_newest_first_with_filters(clerk_client, item):
 
 def test_search_on_the_page(clerk_client, item):
     html = clerk_client.get("/items/", {"q": "个税"}).content.decode()
-    assert "个税汇算遇到问题" in html and "办税厅排队" not in html
+    assert "<mark>个税</mark>汇算遇到问题" in html and "办税厅排队" not in html
 
 
 def test_bad_filter_values_are_reported_and_the_rest_kept(clerk_client, item):
@@ -60,7 +60,7 @@ def test_bad_filter_values_are_reported_and_the_rest_kept(clerk_client, item):
         "/items/", {"q": "个税", "since": "yesterday", "media_type": "tv-ish"}
     ).content.decode()
     assert "开始时间格式无效" in html and "媒体类型无效" in html
-    assert "个税汇算遇到问题" in html
+    assert "<mark>个税</mark>汇算遇到问题" in html
     assert 'value="个税"' in html
 
 
@@ -116,3 +116,31 @@ def test_the_item_page_shows_the_evidence_for_each_class(source, clerk_client):
     page = clerk_client.get(f"/items/{item.pk}/").content.decode()
     assert "类别依据" in page and "为税不清廉" in page
     assert "线索词：吃拿卡要" in page
+
+
+def test_search_page_highlights_matches_and_says_which_synonyms_it_searched(clerk_client, source, item):
+    ingest_entries(
+        [
+            RawEntry(
+                url="http://bbs.example.cn/t/2",
+                title="<i>个人所得税</i>退税到账",
+                content="<script>x</script>" + "前文" * 60 + "个人所得税退税已到账，请注意查收。",
+                published_at=None,
+            )
+        ],
+        source=source,
+    )
+    html = clerk_client.get("/items/", {"q": "个税"}).content.decode()
+    assert "已同时检索：个人所得税" in html
+    assert "<mark>个税</mark>汇算遇到问题" in html
+    # outside text stays text: the title's tags are escaped, only our <mark> is markup
+    assert "&lt;i&gt;<mark>个人所得税</mark>&lt;/i&gt;退税到账" in html
+    assert "<script>x</script>" not in html
+    # the snippet is taken around the first match, not from the start of a long text
+    assert "…" in html and "<mark>个人所得税</mark>退税已到账" in html
+
+
+def test_search_without_synonyms_shows_no_expansion_line(clerk_client, item):
+    html = clerk_client.get("/items/", {"q": "排队"}).content.decode()
+    assert "已同时检索" not in html
+    assert "<mark>排队</mark>" in html
