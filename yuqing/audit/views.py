@@ -40,14 +40,14 @@ CSV_HEADER = [
     "对象",
     "原值",
     "新值",
+    # the entry as the page shows it, beside the raw values
+    "变更内容（原值 → 新值）",
+    "操作人姓名",
+    "对象类型名称",
     "请求编号",
     "IP 地址",
     "哈希(SM3)",
     "校验",
-    # the same entry as the page shows it
-    "操作人姓名",
-    "对象类型名称",
-    "变更内容（原值 → 新值）",
 ]
 UNVERIFIED = "未验证：在链头之后"
 
@@ -167,13 +167,13 @@ def _csv_batch(writer: Any, batch: list[AuditEntry], names: present.Names, *, he
                 hidden or _csv_cell(e.object_repr),
                 hidden or _csv_cell(e.old),
                 hidden or _csv_cell(e.new),
+                hidden or _csv_cell(present.changes_text(present.changes(e, names))),
+                _csv_cell(names.actor(e)),
+                object_type_label(e.object_type) if e.object_type else "",
                 e.request_id,
                 e.ip,
                 e.hash,
                 UNVERIFIED if e.seq > head_seq else "",
-                _csv_cell(names.actor(e)),
-                object_type_label(e.object_type) if e.object_type else "",
-                hidden or _csv_cell(present.changes_text(present.changes(e, names))),
             ]
         )
 
