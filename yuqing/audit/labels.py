@@ -106,6 +106,8 @@ VERBS = {"create": "新增", "update": "修改", "delete": "删除"}
 # Chinese names of the detail keys that are no column of the entry's object (a column is named by its
 # verbose_name, see field_label). By action first, then for any action.
 ACTION_KEY_LABELS: dict[tuple[str, str], str] = {
+    ("alert.raise", "chain"): "升级链",
+    ("alert.rearm", "chain"): "升级链",
     ("alert.escalate", "to"): "升级至",
     ("alert.escalate", "at"): "升级时间",
     ("alert.settle", "at"): "销警时间",
