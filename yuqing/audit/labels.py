@@ -170,7 +170,13 @@ NESTED_KEY_LABELS: dict[str, dict[str, str]] = {
         "consistent_with_points": "口径与统一口径一致",
         "no_unpublished_info": "不含未经公开的税收信息",
     },
-    "measures": {"measure": "措施", "owner_id": "责任人", "owner": "责任人", "due_at": "完成时限", "kind": "类别"},
+    "measures": {
+        "measure": "措施",
+        "owner_id": "责任人",
+        "owner": "责任人",
+        "due_at": "完成时限",
+        "kind": "类别",
+    },
     "filters": {
         "actor": "操作人",
         "person": "操作人",

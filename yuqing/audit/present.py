@@ -17,7 +17,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -183,10 +182,15 @@ def _names(model_label: str, ids: set[int]) -> dict[int, str]:
     if model_label == "org.person":
         return dict(model._default_manager.filter(pk__in=ids).values_list("pk", "name"))
     if model_label == "cases.case":
-        return {pk: f"案件{pk}" for pk in model._default_manager.filter(pk__in=ids).values_list("pk", flat=True)}
+        return {
+            pk: f"案件{pk}" for pk in model._default_manager.filter(pk__in=ids).values_list("pk", flat=True)
+        }
     if case_path(model_label) is not None:  # bound to a case: by kind and number, never by title
         kind = str(model._meta.verbose_name)
-        return {pk: f"{kind} {pk}" for pk in model._default_manager.filter(pk__in=ids).values_list("pk", flat=True)}
+        return {
+            pk: f"{kind} {pk}"
+            for pk in model._default_manager.filter(pk__in=ids).values_list("pk", flat=True)
+        }
     return {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=ids)}
 
 
@@ -310,7 +314,8 @@ def unlabelled_keys(entries: Iterable[AuditEntry]) -> set[tuple[str, str]]:
                 for item in inner:
                     if isinstance(item, dict) and key not in NESTED_KEY_CHOICES:
                         missing |= {
-                            (entry.action, f"{key}.{k}") for k in item if not CHINESE.search(nested_label(key, k))
+                            (entry.action, f"{key}.{k}")
+                            for k in item
+                            if not CHINESE.search(nested_label(key, k))
                         }
     return missing
-

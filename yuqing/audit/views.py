@@ -9,8 +9,8 @@ import csv
 import json
 import logging
 from collections.abc import Iterator
-from itertools import islice
 from datetime import datetime, time, timedelta
+from itertools import islice
 from typing import Any
 
 from django.db import transaction
@@ -121,7 +121,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "head": head,
             "beyond_head": beyond_head,
             "report": report,
-            "checked_at": present.local_time(report.checked_at) if report else "",
+            "checked_at": present.local_time(report.checked_at) if report and report.checked_at else "",
         },
     )
 

@@ -149,9 +149,9 @@ def test_an_escalation_chain_is_shown_by_names_in_order(auditor):
 
 
 def test_times_are_local_with_the_year_only_when_not_this_year(auditor, clerk):
-    with time_machine.travel(timezone.make_aware(datetime(2025, 12, 31, 23, 30)), tick=False):
-        with transaction.atomic():
-            old = audit_record(actor=clerk, action="source.create", obj=("sources.source", 1, "去年的源"))
+    last_year = timezone.make_aware(datetime(2025, 12, 31, 23, 30))
+    with time_machine.travel(last_year, tick=False), transaction.atomic():
+        old = audit_record(actor=clerk, action="source.create", obj=("sources.source", 1, "去年的源"))
     with transaction.atomic():
         new = audit_record(actor=clerk, action="source.create", obj=("sources.source", 2, "今年的源"))
     html = client_for(auditor).get("/audit/").content.decode()
@@ -174,7 +174,7 @@ def two_cases(db):
 
 
 def test_the_case_filter_keeps_the_entries_about_that_case_and_its_rows(auditor, two_cases):
-    _director, (first, second) = two_cases
+    _director, (first, _second) = two_cases
     client = client_for(auditor)
     html = client.get("/audit/", {"case": str(first.pk)}).content.decode()
     text = visible(html)
@@ -183,7 +183,9 @@ def test_the_case_filter_keeps_the_entries_about_that_case_and_its_rows(auditor,
     about = AuditEntry.objects.filter(object_type="cases.case", object_id=str(first.pk)).count()
     assert about >= 1 and f"共 {about + 1} 条" in text  # + the verification task's entry
     assert f'value="{first.pk}"' in html  # the form keeps the filter
-    assert f"共 {about + 1} 条" in visible(client.get("/audit/", {"case": f"案件{first.pk}"}).content.decode())
+    assert f"共 {about + 1} 条" in visible(
+        client.get("/audit/", {"case": f"案件{first.pk}"}).content.decode()
+    )
 
 
 def test_a_bad_case_number_is_refused_in_chinese_and_kept_in_the_form(auditor, two_cases):
@@ -192,7 +194,9 @@ def test_a_bad_case_number_is_refused_in_chinese_and_kept_in_the_form(auditor, t
     assert f"共 {AuditEntry.objects.count()} 条" in html
 
 
-def test_filters_by_person_action_and_period_are_offered_in_chinese_and_kept_on_the_next_page(auditor, two_cases):
+def test_filters_by_person_action_and_period_are_offered_in_chinese_and_kept_on_the_next_page(
+    auditor, two_cases
+):
     director, (first, _second) = two_cases
     with transaction.atomic():
         for i in range(55):
@@ -215,7 +219,7 @@ def test_filters_by_person_action_and_period_are_offered_in_chinese_and_kept_on_
 
 
 def test_the_csv_carries_the_readable_columns_beside_the_raw_ones(auditor, two_cases):
-    director, (first, _second) = two_cases
+    _director, (first, _second) = two_cases
     rows = csv_rows(client_for(auditor), case=str(first.pk))
     opened = next(r for r in rows if r["动作"] == "case.open")
     assert opened["动作说明"] == "立案" and opened["操作人"] == "应急办主任乙（r_director）"
