@@ -50,6 +50,9 @@ KEY_MODELS: dict[str, str] = {
     "superseded": "releases.talkingpoint",
     "task_id": "releases.guidancetask",
     "delivery": "notify.delivery",
+    "superseded_by": "cases.situationreport",
+    "event_id": "events.event",
+    "alert_id": "events.alert",
 }
 # Detail keys whose values are codes of a model's choices, when they are no such column of the object.
 KEY_CHOICES: dict[str, tuple[str, str]] = {

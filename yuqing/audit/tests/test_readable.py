@@ -4,11 +4,13 @@ case, action and period, and a CSV with the same readable columns beside the raw
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import re
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -17,7 +19,8 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from yuqing.audit.labels import NESTED_KEY_LABELS
+import yuqing
+from yuqing.audit.labels import CHINESE, NESTED_KEY_LABELS, detail_label
 from yuqing.audit.models import AuditEntry
 from yuqing.audit.present import unlabelled_keys
 from yuqing.audit.services import audit_record
@@ -85,6 +88,26 @@ def demo(django_capture_on_commit_callbacks):
 def test_every_detail_key_the_demo_writes_has_a_chinese_label(demo):
     assert AuditEntry.objects.count() > 100
     assert unlabelled_keys(AuditEntry.objects.all()) == set()
+
+
+def test_every_detail_key_the_code_writes_by_name_has_a_chinese_label():
+    """The keys of the ``old={…}``/``new={…}`` literals of every ``audit_record`` call in the sources (a
+    snapshot's keys are its model's columns, named by their verbose_name)."""
+    written: set[tuple[str, str]] = set()
+    for path in Path(yuqing.__file__).parent.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "audit_record"):
+                continue
+            action = next((k.value for k in node.keywords if k.arg == "action"), None)
+            code = action.value if isinstance(action, ast.Constant) else ""
+            for keyword in node.keywords:
+                if keyword.arg in ("old", "new") and isinstance(keyword.value, ast.Dict):
+                    written |= {(code, k.value) for k in keyword.value.keys if isinstance(k, ast.Constant)}
+    assert len(written) > 50
+    unnamed = sorted((code, key) for code, key in written if not CHINESE.search(detail_label(code, "", key)))
+    assert not unnamed, f"这些审计明细字段没有中文名称（yuqing/audit/labels.py）：{unnamed}"
 
 
 def test_the_demo_trail_reads_in_chinese_with_names_and_local_times(demo):
