@@ -230,8 +230,14 @@ NESTED_KEY_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+# Objects that are no model's rows (audit_record(obj=(type, id, repr))).
+OBJECT_TYPE_LABELS: dict[str, str] = {"login.address": "登录地址"}
+
+
 @lru_cache(maxsize=256)
 def object_type_label(object_type: str) -> str:
+    if object_type in OBJECT_TYPE_LABELS:
+        return OBJECT_TYPE_LABELS[object_type]
     model = _model(object_type)
     return str(model._meta.verbose_name) if model is not None else object_type
 

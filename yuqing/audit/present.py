@@ -194,7 +194,7 @@ def _names(model_label: str, ids: set[int]) -> dict[int, str]:
             pk: f"{kind} {pk}"
             for pk in model._default_manager.filter(pk__in=ids).values_list("pk", flat=True)
         }
-    return {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=ids)}
+    return {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=ids).select_related()}
 
 
 def user_names(ids: Iterable[int]) -> dict[int, str]:
