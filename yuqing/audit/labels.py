@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from django.apps import apps
@@ -99,11 +100,144 @@ ACTION_LABELS: dict[str, str] = {
 TYPED_ACTION_LABELS: dict[tuple[str, str], str] = {
     ("plan.update", "cases.responseplan"): "修改应对方案",
 }
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 VERBS = {"create": "新增", "update": "修改", "delete": "删除"}
+
+# Chinese names of the detail keys that are no column of the entry's object (a column is named by its
+# verbose_name, see field_label). By action first, then for any action.
+ACTION_KEY_LABELS: dict[tuple[str, str], str] = {
+    ("alert.raise", "chain"): "升级链",
+    ("alert.rearm", "chain"): "升级链",
+    ("alert.escalate", "to"): "升级至",
+    ("alert.escalate", "at"): "升级时间",
+    ("alert.settle", "at"): "销警时间",
+    ("case.transition", "state"): "案件状态",
+    ("notify.dispatch", "level"): "通知级别",
+    ("org.demo_load", "people"): "载入人数",
+    ("attachment.add", "name"): "文件名",
+    ("attachment.add", "size"): "文件大小（字节）",
+    ("attachment.add", "sha256"): "文件哈希(SHA-256)",
+    ("verification.assign", "department"): "核实科室",
+    ("guidance.create", "assignee"): "评论员",
+    ("login.lock", "user"): "用户名",
+}
+KEY_LABELS: dict[str, str] = {
+    "reason": "理由",
+    "level": "等级",
+    "chain": "升级链",
+    "exhausted": "升级链已用尽",
+    "case_id": "处置案件",
+    "case_state": "案件状态",
+    "recipients": "接收人",
+    "deliveries": "推送结果",
+    "people": "人数",
+    "filters": "筛选条件",
+    "verification_id": "核实任务",
+    "review_id": "保密审查记录",
+    "signature_id": "签发记录",
+    "checklist": "审查清单",
+    "deadlines_met": "按时完成的时限",
+    "first_response": "首次权威回应时限",
+    "press_conference": "新闻发布会时限",
+    "talking_points": "统一口径",
+    "superseded": "替代的旧口径",
+    "text_chars": "正文字数",
+    "text_sha256": "正文哈希(SHA-256)",
+    "content_hash": "内容哈希(SM3)",
+    "headers_fingerprint": "请求头指纹",
+    "task_id": "引导任务",
+    "delivery": "投递记录",
+    "attempts": "尝试次数",
+    "department": "科室",
+    "assignee": "承办人",
+    "user": "用户",
+    "name": "名称",
+    "size": "大小",
+    "sha256": "哈希(SHA-256)",
+    "measures": "处置措施",
+    "url": "网址",
+    "comments": "意见",
+    "at": "时间",
+    "to": "至",
+    # written by several services; a column of the object is named by its verbose_name first
+    "title": "标题",
+    "text": "内容",
+    "topic": "主题",
+    "version": "版本",
+    "revision": "修改次数",
+    "status": "状态",
+    "state": "状态",
+    "kind": "类别",
+    "severity": "舆情等级",
+    "confidentiality": "密级",
+    "finding": "事实认定",
+    "event_id": "舆情事件",
+    "alert_id": "预警",
+    "department_id": "科室",
+    "due_at": "时限",
+    "instructions": "要求",
+    "answer": "答复",
+    "outcome": "结果",
+    "where": "位置",
+    "platform": "平台",
+    "posted_at": "发帖时间",
+    "published_at": "发布时间",
+    "launched_at": "启动时间",
+    "valid_from": "生效时间",
+    "valid_until": "失效时间",
+    "key_terms": "关键词",
+    "end_date": "卸任日期",
+    "on_duty": "值班中",
+    "superseded_by": "被替代为",
+    "error": "错误",
+    "next_attempt_at": "下次重试时间",
+    "next_poll_at": "下次采集时间",
+    "prefix": "令牌前缀",
+    "username": "用户名",
+    "usernames": "用户名",
+    "user_names": "用户名",
+    "ip_address": "IP 地址",
+    "addresses": "IP 地址",
+    "failures": "失败次数",
+    "until": "锁定至",
+}
+# Keys inside a detail value that is itself a mapping (or a list of mappings), by the outer key.
+NESTED_KEY_LABELS: dict[str, dict[str, str]] = {
+    # the reviewer's checklist (releases.models.CHECKLIST; a test keeps the two equal)
+    "checklist": {
+        "no_state_secrets": "不含国家秘密和工作秘密",
+        "no_taxpayer_privacy": "不含纳税人涉税隐私（姓名、识别号、申报与纳税信息等）",
+        "facts_verified": "所述事实已经核实",
+        "consistent_with_points": "口径与统一口径一致",
+        "no_unpublished_info": "不含未经公开的税收信息",
+    },
+    "measures": {
+        "measure": "措施",
+        "owner_id": "责任人",
+        "owner": "责任人",
+        "due_at": "完成时限",
+        "kind": "类别",
+    },
+    "filters": {
+        "actor": "操作人",
+        "person": "操作人",
+        "action": "动作",
+        "object_type": "对象类型",
+        "case": "案件",
+        "since": "开始日期",
+        "until": "结束日期",
+    },
+}
+
+
+# Objects that are no model's rows (audit_record(obj=(type, id, repr))).
+OBJECT_TYPE_LABELS: dict[str, str] = {"login.address": "登录地址"}
 
 
 @lru_cache(maxsize=256)
 def object_type_label(object_type: str) -> str:
+    if object_type in OBJECT_TYPE_LABELS:
+        return OBJECT_TYPE_LABELS[object_type]
     model = _model(object_type)
     return str(model._meta.verbose_name) if model is not None else object_type
 
@@ -123,6 +257,21 @@ def action_label(action: str, object_type: str = "") -> str:
         if object_type:
             return f"{VERBS[verb]}{object_type}"
     return action
+
+
+def detail_label(action: str, object_type: str, key: str) -> str:
+    """The Chinese name of detail ``key`` of an entry: by action, else the column of the object's model
+    (its verbose_name), else for any action; an unknown key is shown as it is."""
+    if (action, key) in ACTION_KEY_LABELS:
+        return ACTION_KEY_LABELS[(action, key)]
+    label = field_label(object_type, key)
+    if CHINESE.search(label):
+        return label
+    return KEY_LABELS.get(key, label)
+
+
+def nested_label(outer: str, key: str) -> str:
+    return NESTED_KEY_LABELS.get(outer, {}).get(key) or KEY_LABELS.get(key, key)
 
 
 @lru_cache(maxsize=1024)

@@ -16,7 +16,7 @@ exists counts as the top level.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -105,17 +105,3 @@ def restrict(entries: list[AuditEntry], *, clearance: int) -> list[AuditEntry]:
         level = levels.get(entry.seq, 0)
         entry.restricted = restricted_notice(level) if level > clearance else ""  # type: ignore[attr-defined]
     return entries
-
-
-def restricted_batches(
-    entries: Iterator[AuditEntry], *, clearance: int, size: int = 500
-) -> Iterator[AuditEntry]:
-    """:func:`restrict` over a long stream (the CSV export), ``size`` entries at a time."""
-    batch: list[AuditEntry] = []
-    for entry in entries:
-        batch.append(entry)
-        if len(batch) >= size:
-            yield from restrict(batch, clearance=clearance)
-            batch = []
-    if batch:
-        yield from restrict(batch, clearance=clearance)

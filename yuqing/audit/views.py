@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from itertools import islice
 from typing import Any
 
 from django.db import transaction
@@ -18,10 +19,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from yuqing.audit import selectors
-from yuqing.audit.labels import action_label, field_label, object_type_label
+from yuqing.audit import present, selectors
+from yuqing.audit.labels import action_label, object_type_label
 from yuqing.audit.models import AuditChainHead, AuditEntry
-from yuqing.audit.redaction import restrict, restricted_batches
+from yuqing.audit.redaction import restrict
 from yuqing.audit.services import AuditChainBroken, audit_record, audit_verify
 from yuqing.org.access import AUDIT_READERS, role_required
 from yuqing.org.clearance import user_clearance
@@ -39,6 +40,10 @@ CSV_HEADER = [
     "对象",
     "原值",
     "新值",
+    # the entry as the page shows it, beside the raw values
+    "变更内容（原值 → 新值）",
+    "操作人姓名",
+    "对象类型名称",
     "请求编号",
     "IP 地址",
     "哈希(SM3)",
@@ -50,10 +55,14 @@ UNVERIFIED = "未验证：在链头之后"
 def _filters(params: QueryDict) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     """Query-string filters → (selector arguments, raw values for the form, errors by field)."""
     raw = {
-        key: params.get(key, "").strip()[:100] for key in ("actor", "action", "object_type", "since", "until")
+        key: params.get(key, "").strip()[:100]
+        for key in ("actor", "action", "object_type", "case", "since", "until")
     }
     args: dict[str, Any] = {"actor": raw["actor"], "action": raw["action"], "object_type": raw["object_type"]}
     errors: dict[str, str] = {}
+    args["case"] = selectors.parse_case_number(raw["case"]) if raw["case"] else None
+    if raw["case"] and args["case"] is None:
+        errors["case"] = "案件编号须为数字（如 12 或 案件12），已忽略"
     for key, label, shift in (("since", "开始日期", 0), ("until", "结束日期", 1)):
         args[key] = None
         if raw[key]:
@@ -73,21 +82,6 @@ def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
-    old = entry.old if isinstance(entry.old, dict) else ({} if entry.old is None else {"值": entry.old})
-    new = entry.new if isinstance(entry.new, dict) else ({} if entry.new is None else {"值": entry.new})
-    rows = []
-    for key in [*old, *(k for k in new if k not in old)]:
-        rows.append(
-            (
-                field_label(entry.object_type, key),
-                _show(old.get(key)) if key in old else "",
-                _show(new.get(key)) if key in new else "",
-            )
-        )
-    return rows
-
-
 @role_required(*AUDIT_READERS)
 def audit_list(request: HttpRequest) -> HttpResponse:
     args, raw, errors = _filters(request.GET)
@@ -100,10 +94,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     rows = restrict(
         list(qs[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]), clearance=user_clearance(request.user)
     )
+    names = present.Names().collect(rows).load()
     for entry in rows:
         entry.label = action_label(entry.action, entry.object_type)  # type: ignore[attr-defined]
         entry.type_label = object_type_label(entry.object_type) if entry.object_type else ""  # type: ignore[attr-defined]
-        entry.changes = [] if entry.restricted else _changes(entry)  # type: ignore[attr-defined]
+        entry.when = present.local_time(entry.at)  # type: ignore[attr-defined]
+        entry.actor_name = names.actor(entry)  # type: ignore[attr-defined]
+        entry.changes = [] if entry.restricted else present.changes(entry, names)  # type: ignore[attr-defined]
         # Past the chain head: no append through audit_record() vouches for it (see audit_verify).
         entry.unverified = entry.seq > head_seq  # type: ignore[attr-defined]
     actions, types = selectors.audit_facets()
@@ -118,11 +115,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "has_next": count > page * PAGE_SIZE,
             "filters": raw,
             "errors": errors,
-            "actions": [(a, action_label(a)) for a in actions],
+            "actions": sorted(((a, action_label(a)) for a in actions), key=lambda pair: pair[1]),
             "object_types": [(t, object_type_label(t)) for t in types],
+            "actor_names": selectors.audit_actor_names(),
             "head": head,
             "beyond_head": beyond_head,
             "report": report,
+            "checked_at": present.local_time(report.checked_at) if report and report.checked_at else "",
         },
     )
 
@@ -138,11 +137,23 @@ class _Echo:
         return value
 
 
-def _csv_rows(entries: Iterator[AuditEntry], *, head_seq: int) -> Iterator[str]:
+def _readable_batches(entries: Iterator[AuditEntry], *, clearance: int, size: int = 500):
+    """Entries ``size`` at a time, each batch redacted for ``clearance`` and with the names it refers to."""
+    while batch := list(islice(entries, size)):
+        restrict(batch, clearance=clearance)
+        yield batch, present.Names().collect(batch).load()
+
+
+def _csv_rows(entries: Iterator[AuditEntry], *, clearance: int, head_seq: int) -> Iterator[str]:
     writer = csv.writer(_Echo())
     # UTF-8 with a byte-order mark: Excel on Windows otherwise reads the file as GBK and garbles it.
     yield "\ufeff" + writer.writerow(CSV_HEADER)
-    for e in entries:
+    for batch, names in _readable_batches(entries, clearance=clearance):
+        yield from _csv_batch(writer, batch, names, head_seq=head_seq)
+
+
+def _csv_batch(writer: Any, batch: list[AuditEntry], names: present.Names, *, head_seq: int) -> Iterator[str]:
+    for e in batch:
         hidden = getattr(e, "restricted", "")
         yield writer.writerow(
             [
@@ -156,6 +167,9 @@ def _csv_rows(entries: Iterator[AuditEntry], *, head_seq: int) -> Iterator[str]:
                 hidden or _csv_cell(e.object_repr),
                 hidden or _csv_cell(e.old),
                 hidden or _csv_cell(e.new),
+                hidden or _csv_cell(present.changes_text(present.changes(e, names))),
+                _csv_cell(names.actor(e)),
+                object_type_label(e.object_type) if e.object_type else "",
                 e.request_id,
                 e.ip,
                 e.hash,
@@ -179,12 +193,11 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
         # The trail was tampered with and refuses appends; the 纪检组 needs the copy most now.
         logger.error("audit export by %s not recorded: %s", request.user, exc)
     head = AuditChainHead.objects.first()
-    entries = restricted_batches(
-        selectors.audit_entries(**args).iterator(chunk_size=2000), clearance=user_clearance(request.user)
-    )
+    entries = selectors.audit_entries(**args).iterator(chunk_size=2000)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    lines = _csv_rows(entries, clearance=user_clearance(request.user), head_seq=head.seq if head else 0)
     response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in _csv_rows(entries, head_seq=head.seq if head else 0)),
+        (line.encode("utf-8") for line in lines),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'

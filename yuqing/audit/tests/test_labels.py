@@ -14,7 +14,7 @@ from django.contrib import admin
 
 import yuqing
 from yuqing.audit.admin import AuditedAdmin
-from yuqing.audit.labels import ACTION_LABELS, TYPED_ACTION_LABELS, action_label
+from yuqing.audit.labels import ACTION_LABELS, TYPED_ACTION_LABELS, action_label, object_type_label
 
 ROOT = Path(yuqing.__file__).parent
 CODE = re.compile(r"^[a-z_]+\.[a-z_.]+$")
@@ -131,6 +131,20 @@ def test_every_action_code_written_has_a_chinese_label():
 def test_every_listed_label_is_chinese():
     assert all(CHINESE.search(label) for label in ACTION_LABELS.values())
     assert all(CHINESE.search(label) for label in TYPED_ACTION_LABELS.values())
+
+
+@pytest.mark.django_db
+def test_every_object_type_written_without_a_model_has_a_chinese_name():
+    """``audit_record(obj=(type, id, repr))`` with a type that is no model (a login address)."""
+    found = set()
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "audit_record":
+                obj = next((k.value for k in node.keywords if k.arg == "obj"), None)
+                if isinstance(obj, ast.Tuple) and isinstance(obj.elts[0], ast.Constant):
+                    found.add(obj.elts[0].value)
+    assert "login.address" in found
+    assert not [t for t in found if not CHINESE.search(object_type_label(t))]
 
 
 @pytest.mark.django_db
