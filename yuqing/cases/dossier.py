@@ -47,6 +47,7 @@ class DossierField:
 class DossierTable:
     headers: list[str]
     rows: list[list[str]]
+    caption: str = ""
 
 
 @dataclass
@@ -311,7 +312,7 @@ def _measures_table(measures: list[Any]) -> DossierTable | None:
                 when(m.get("due_at")),
             ]
         )
-    return DossierTable(["措施", "类型", "责任人", "完成时限"], rows) if rows else None
+    return DossierTable(["措施", "类型", "责任人", "完成时限"], rows, "处置措施") if rows else None
 
 
 def _plans(case: Case, seals: dict[tuple[str, str], list[DossierSeal]]) -> DossierSection:

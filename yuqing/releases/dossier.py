@@ -18,7 +18,7 @@ from yuqing.cases.dossier import (
 )
 from yuqing.cases.models import Case, Signature
 from yuqing.core.common import user_label
-from yuqing.releases.models import KINDS, GuidanceTask, Release
+from yuqing.releases.models import GuidanceTask, Release
 
 
 def _release(case: Case, r: Release, seals: dict[str, list[Any]]) -> DossierRecord:
@@ -46,10 +46,11 @@ def _release(case: Case, r: Release, seals: dict[str, list[Any]]) -> DossierReco
     return DossierRecord(
         title=str((signed or {}).get("title") or r.title),
         status=r.status_label,
-        meta=f"{when(r.created_at)} {user_label(r.author)}起草，第{r.revision}次稿；"
-        f"{KINDS.get(r.kind, r.kind)}",
+        meta=f"{when(r.created_at)} {user_label(r.author)}起草，第{r.revision}次稿",
         fields=fields,
-        table=DossierTable(["审查时间", "审查人", "稿件", "结论", "意见"], reviews) if reviews else None,
+        table=DossierTable(["审查时间", "审查人", "稿件", "结论", "意见"], reviews, "保密审查")
+        if reviews
+        else None,
         seals=seals.get(str(r.pk), []),
         note=note,
         link=f"/releases/{r.pk}/",
