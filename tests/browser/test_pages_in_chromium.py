@@ -105,5 +105,7 @@ def test_officer_logs_in_searches_and_opens_an_item_and_its_event(browser, live_
     assert '"guid": "t1"' in page.locator(".evidence pre").inner_text()
     page.goto(f"{live_server.url}/events/{event.id}/")
     page.wait_for_selector("#chart-hourly canvas", timeout=10_000)
-    page.wait_for_selector("#chart-propagation canvas", timeout=10_000)
+    # One item, so no propagation path: a sentence instead of an empty graph (issue 12).
+    assert page.locator("#chart-propagation").count() == 0
+    assert "尚无传播路径" in page.locator(".propagation-none").inner_text()
     assert errors == []

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from yuqing import vocab
-from yuqing.cases import flow, selectors, services
+from yuqing.cases import dossier, flow, selectors, services
 from yuqing.cases import vocab as cv
 from yuqing.cases.access import case_scope, department_of_case
 from yuqing.cases.models import (
@@ -217,11 +217,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @access.role_required(*flow.READERS)
 def case_dossier(request: HttpRequest, case_id: int) -> HttpResponse:
-    """一案一档: the whole file in order, for printing."""
+    """一案一档: the whole file in order, for printing (assembled by ``dossier.case_dossier``)."""
     case = _case_or_404(request, case_id)
-    context = _detail_context(request, case)
-    context["signatures"] = case.signatures.all()
-    return render(request, "cases/dossier.html", context)
+    return render(
+        request, "cases/dossier.html", {"case": case, "dossier": dossier.case_dossier(case, request.user)}
+    )
 
 
 @access.role_required(*flow.READERS)

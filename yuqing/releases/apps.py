@@ -7,6 +7,7 @@ class ReleasesConfig(AppConfig):
     verbose_name = _("信息发布与舆论引导")
 
     def ready(self) -> None:
-        # Registers the releases' entries in the case timeline (cases.selectors.timeline_provider) and
-        # its handlers of the cases' hooks (yuqing.core.hooks): case opened → release deadlines.
-        from yuqing.releases import hooks, selectors  # noqa: F401
+        # Registers the releases' entries in the case timeline (cases.selectors.timeline_provider), its
+        # sections of the dossier (cases.dossier.dossier_provider) and its handlers of the cases' hooks
+        # (yuqing.core.hooks): case opened → release deadlines.
+        from yuqing.releases import dossier, hooks, selectors  # noqa: F401

@@ -44,8 +44,10 @@
       }) }]
     });
     var g = data.propagation || { nodes: [], edges: [] };
-    var p = echarts.init(document.getElementById("chart-propagation"));
-    p.setOption({
+    // With fewer than two nodes the page shows a sentence instead of the panel (no chart element).
+    var pe = document.getElementById("chart-propagation");
+    var p = pe ? echarts.init(pe) : null;
+    if (p) p.setOption({
       tooltip: { formatter: function (x) { return esc(x.dataType === "edge" ? x.data.reason : (x.data.tip || x.name)); } },
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true, force: { repulsion: 160, edgeLength: 90 },
@@ -56,6 +58,6 @@
         links: g.edges.map(function (e) { return { source: String(e.from), target: String(e.to), reason: e.reason }; })
       }]
     });
-    window.addEventListener("resize", function () { h.resize(); s.resize(); p.resize(); });
+    window.addEventListener("resize", function () { h.resize(); s.resize(); if (p) p.resize(); });
   });
 })();
