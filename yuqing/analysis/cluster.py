@@ -47,7 +47,7 @@ from pathlib import Path
 import jieba
 import numpy as np
 
-from yuqing.analysis.dedupe import NearDupIndex, fingerprint
+from yuqing.analysis.dedupe import NearDupIndex, fingerprint, same_text_hash
 from yuqing.analysis.event_summary import first_publisher, summarize_event
 from yuqing.analysis.text import content_tokens
 
@@ -384,7 +384,10 @@ class Clusterer:
         self.items_seen += 1
         self._evict(self.newest - self.window)
         dedupe_text = item.text if (item.text or "").strip() else item.title
-        dup = self.dedupe.add_fingerprint(item.id, fingerprint(dedupe_text or ""), t)
+        # The MinHash is of the body (the title when there is none); the exact match is "same text",
+        # the hash ingest stored as the item's content hash.
+        fp = fingerprint(dedupe_text or "", exact=same_text_hash(item.title or "", item.text or ""))
+        dup = self.dedupe.add_fingerprint(item.id, fp, t)
         parent, own = _address(item.thread), _address(item.url)
         linked = self._linked(parent, own) if parent or own else None
         if linked is None and dup is not None:

@@ -5,8 +5,12 @@ Pure pieces the database layer can persist, and an in-memory index built on the 
 - :func:`dedupe_form` — the text a duplicate is judged on: normalised, repost boilerplate removed
   (``转自…`` / ``来源：…`` / ``原标题：…`` / ``责任编辑`` lines, ``//@someone:`` repost chains, ``【转】``),
   then only letters, digits and CJK kept, lower-cased. Posts differing only in these are the same text.
-- :func:`exact_hash` — 32 hex digits of BLAKE2b over :func:`dedupe_form`; ``""`` for a text with nothing
-  left (empty, emoji only): such texts are never duplicates of anything.
+- :func:`exact_hash` — 32 hex digits of BLAKE2b over :func:`dedupe_form` (repost lines removed); ``""``
+  for a text with nothing left. A diagnostic of the near-duplicate form, not "same text".
+- :func:`same_text_hash` — the one definition of "same text" for an item (title and body): SHA-256 of the
+  text with case, width, spacing and punctuation folded away (repost lines are kept: a repost is a near
+  duplicate, not the same text). Ingest dedupes by it and stores it as ``Item.content_hash``; it is the
+  exact match of :func:`fingerprint` (the clusterer's), so collection and analysis never disagree.
 - :func:`signature` — MinHash of the character 3-grams (128 permutations, seed :data:`SEED`, datasketch's
   ``affine32`` scheme): a ``uint32`` array of 128 values, 512 bytes (:func:`signature_to_bytes`).
   A text of 1–2 characters is one "shingle" on its own, so it only ever meets its exact copies.
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -64,6 +69,7 @@ _BOILERPLATE_INLINE = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _KEEP = re.compile(r"[^\W_]+")
+_FOLD_DROP = re.compile(r"[\W_]+")
 
 
 def dedupe_form(text: str) -> str:
@@ -83,6 +89,14 @@ def exact_hash(text: str) -> str:
     """BLAKE2b (16 bytes, hex) of :func:`dedupe_form`; ``""`` when nothing is left to compare."""
     form = dedupe_form(text)
     return hashlib.blake2b(form.encode("utf-8"), digest_size=16).hexdigest() if form else ""
+
+
+def same_text_hash(title: str, content: str) -> str:
+    """SHA-256 (hex) of ``title + content`` NFKC-normalised, lower-cased, without spacing, punctuation or
+    symbols; ``""`` when nothing is left (empty, emoji only): such texts are never the same text as
+    anything. Two items are the same text exactly when these are equal and not ``""``."""
+    folded = _FOLD_DROP.sub("", unicodedata.normalize("NFKC", f"{title}{content}").lower())
+    return hashlib.sha256(folded.encode()).hexdigest() if folded else ""
 
 
 def _shingle_ids(form: str) -> np.ndarray:
@@ -188,11 +202,14 @@ class Fingerprint:
     bands: list[str]
 
 
-def fingerprint(text: str) -> Fingerprint:
+def fingerprint(text: str, *, exact: str | None = None) -> Fingerprint:
+    """The MinHash of :func:`dedupe_form` of *text*; the exact match is ``exact`` when given (an item's
+    :func:`same_text_hash` of title and body), else :func:`same_text_hash` of *text* alone."""
     form = dedupe_form(text)
     sig = signature_of_form(form)
-    exact = hashlib.blake2b(form.encode("utf-8"), digest_size=16).hexdigest() if form else ""
-    return Fingerprint(exact, sig, band_keys(sig) if form else [])
+    return Fingerprint(
+        same_text_hash("", text) if exact is None else exact, sig, band_keys(sig) if form else []
+    )
 
 
 def _seconds(ts: datetime | float | int) -> float:

@@ -38,6 +38,11 @@ RolesOf = Callable[[Any], set[str]]
 RoleLabels = Callable[[Collection[str]], list[str]]
 
 
+class Unchanged(Exception):
+    """Raised by an ``apply`` that finds nothing to change: :meth:`StateMachine.transition` then writes
+    nothing (no save, no audit entry) and returns the row as it was."""
+
+
 class _Wiring:
     audit: Callable[..., Any] | None = None
     roles_of: RolesOf | None = None
@@ -138,31 +143,39 @@ class StateMachine:
         then: Callable[[Any], None] | None = None,
         audit_action: str = "",
         audit_old: Mapping[str, Any] | None = None,
+        audit_obj: Callable[[Any], Any] | None = None,
     ) -> Any:
         """Take ``action`` on ``obj``: lock its row and read it again (so a page loaded before someone
         else's move is refused, not obeyed), check the rule, set the new state, let ``apply`` change
         the rest of the row (and do what else belongs in the same transaction; what it returns goes
-        into the audit entry's ``new``), save, audit ``{prefix}.{action}``, then run ``then`` (what
-        follows from the move: another object's transition, a notification) — all in one transaction
-        (the caller's, when there is one). ``obj`` is refreshed; the locked row is returned."""
+        into the audit entry's ``new``; it may raise :class:`Unchanged`), save, audit
+        ``{prefix}.{action}`` (or ``audit_action``) on the row (or on ``audit_obj(row)``, e.g. a record
+        ``apply`` created), then run ``then`` (what follows from the move: another object's transition,
+        a notification) — all in one transaction (the caller's, when there is one). ``audit_old`` is
+        read when the entry is written, so ``apply`` may fill it in. ``obj`` is refreshed; the locked
+        row is returned."""
         move = self.moves[action]
-        with transaction.atomic():
-            locked = self.model._default_manager.select_for_update().get(pk=obj.pk)
-            refusal = self.refusal(locked, action, user)
-            if refusal is not None:
-                raise refusal
-            old = self.state_of(locked)
-            setattr(locked, self.field, move.target)
-            extra = dict(apply(locked) or {}) if apply else {}
-            locked.save()
-            _required(_Wiring.audit, "the audit writer")(
-                actor=user,
-                action=audit_action or f"{self.audit_prefix}.{action}",
-                obj=locked,
-                old={self.field: old, **(audit_old or {})},
-                new={self.field: str(move.target), **extra},
-            )
-            if then is not None:
-                then(locked)
+        try:
+            with transaction.atomic():
+                locked = self.model._default_manager.select_for_update().get(pk=obj.pk)
+                refusal = self.refusal(locked, action, user)
+                if refusal is not None:
+                    raise refusal
+                old = self.state_of(locked)
+                setattr(locked, self.field, move.target)
+                extra = dict(apply(locked) or {}) if apply else {}
+                locked.save()
+                _required(_Wiring.audit, "the audit writer")(
+                    actor=user,
+                    action=audit_action or f"{self.audit_prefix}.{action}",
+                    obj=audit_obj(locked) if audit_obj is not None else locked,
+                    old={self.field: old, **(audit_old or {})},
+                    new={self.field: str(move.target), **extra},
+                )
+                if then is not None:
+                    then(locked)
+        except Unchanged:
+            obj.refresh_from_db()
+            return obj
         obj.refresh_from_db()
         return locked

@@ -18,7 +18,6 @@ in jsonb); counts outside 0..MAX_COUNT are dropped.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import time
@@ -32,6 +31,7 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from yuqing.analysis.dedupe import same_text_hash
 from yuqing.core.busy import database_busy
 from yuqing.core.hooks import run_hooks
 from yuqing.items import search
@@ -58,7 +58,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _URL_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
-_HASH_DROP = re.compile(r"[\W_]+", re.UNICODE)
 
 
 class Status:
@@ -149,12 +148,6 @@ def storable_count(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
         return value
     return None
-
-
-def content_hash(title: str, content: str) -> str:
-    """SHA-256 of the text with case, spacing and punctuation folded away."""
-    folded = _HASH_DROP.sub("", unicodedata.normalize("NFKC", f"{title}{content}").lower())
-    return hashlib.sha256(folded.encode()).hexdigest()
 
 
 # --- steps ------------------------------------------------------------------------------------
@@ -255,11 +248,14 @@ def step_dedupe_url(batch: Batch) -> None:
 def step_dedupe_content(batch: Batch) -> None:
     """Same text again from the same source is a duplicate (a feed that changed its links). The same
     text from another source is stored — who re-published what is evidence of spread — but points at
-    the earliest copy.
+    the earliest copy. "Same text" is :func:`yuqing.analysis.dedupe.same_text_hash`, the clusterer's
+    exact match too.
     """
     by_hash: dict[str, Candidate] = {}
     for c in batch.pending():
-        c.content_hash = content_hash(c.entry.title, c.entry.content)
+        c.content_hash = same_text_hash(c.entry.title, c.entry.content)
+        if not c.content_hash:  # nothing left to compare (emoji only): never a copy of anything
+            continue
         if c.content_hash in by_hash:
             c.status, c.reason = Status.DUPLICATE, "同一批次内内容重复"
             continue

@@ -1,6 +1,9 @@
 """Tests for near-duplicate detection (exact hash, MinHash signature, LSH bands, the windowed index)."""
 
+import hashlib
 import json
+import re
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -152,3 +155,16 @@ def test_bad_input_gives_a_result(raw):
     assert isinstance(exact_hash(raw), str)
     assert isinstance(band_keys(sig), list)
     NearDupIndex().add("x", raw, 0)
+
+
+def test_same_text_hash_is_the_content_hash_ingest_stored_before():
+    """Stored ``Item.content_hash`` values stay valid: the one definition is ingest's former hash (only a
+    text with nothing to compare changed, to ``""``; migration items 0005)."""
+
+    def stored_before(title: str, content: str) -> str:
+        folded = re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", f"{title}{content}").lower())
+        return hashlib.sha256(folded.encode()).hexdigest()
+
+    for title, content in [("税务局通报", POST), ("", "ＶＡＴ 调整！"), ("Title_1", "转自新浪微博\n" + POST)]:
+        assert dedupe.same_text_hash(title, content) == stored_before(title, content)
+    assert dedupe.same_text_hash("😀", "🎉") == ""

@@ -166,13 +166,9 @@ def verification_submit(
     The finding (属实/部分属实/失实) becomes the case's; 待核实 is accepted as an interim finding but
     keeps the case from being reported as verified."""
     case = task.case
-    if not speaks_for_department(user, task.department_id):
-        # The task's own department only: a department that verifies another part of the same case
-        # must not write this one's findings (they become the case's finding).
-        name = task.department.name
-        raise forbidden(f"该核实任务交由{name}办理，核实结果须由{name}的科室负责人或处置责任人填报")
-    if task.status != VerificationStatus.OPEN:
-        raise ProcedureError(f"该核实任务{task.status_label}，不能再次提交")
+    refusal = VERIFICATIONS.refusal(task, "submit", user)
+    if refusal is not None:
+        raise refusal
     errors: dict[str, str] = {}
     values = {
         name: clean_text(
@@ -186,18 +182,17 @@ def verification_submit(
     if errors:
         raise invalid(errors)
     at = now_or(now)
-    with transaction.atomic():
-        locked = VerificationTask.objects.select_for_update().get(pk=task.pk)
-        if locked.status != VerificationStatus.OPEN:
-            raise ProcedureError(f"该核实任务{locked.status_label}，不能再次提交")
+    audit_old: dict[str, Any] = {}
+
+    def apply(locked: VerificationTask) -> dict[str, Any]:
         for name, value in values.items():
             setattr(locked, name, value)
         locked.finding = finding
-        locked.status = VerificationStatus.SUBMITTED
         locked.submitted_by = user
         locked.submitted_at = at
-        locked.save()
-        old_finding = case_finding_record(case=case, finding=finding, actor=user, verified_at=at, task=locked)
+        audit_old["finding"] = case_finding_record(
+            case=case, finding=finding, actor=user, verified_at=at, task=locked
+        )
         deadlines_meet(case=case, kind="verification", obj=locked, at=at)
         cfg = ProcedureSettings.current()
         if not case.reports.filter(status__in=[ReportStatus.SIGNED, ReportStatus.ORAL]).exists():
@@ -208,14 +203,9 @@ def verification_submit(
                 due_at=at + cfg.report_within(case.severity),
                 now=at,
             )
-        audit_record(
-            actor=user,
-            action="verification.submit",
-            obj=locked,
-            old={"finding": old_finding},
-            new={**values, "finding": finding},
-        )
+        return {**values, "finding": finding}
 
+    def then(locked: VerificationTask) -> None:
         task_done(locked)
         office = role_holders(flow.OFFICE | flow.LEADERS)
         notify_after_commit(
@@ -226,21 +216,38 @@ def verification_submit(
             level=case.severity,
         )
         case_follow_verification(case=case, task=locked, now=at)  # 核实中, and 已报告 if reported too
+
+    VERIFICATIONS.transition(task, "submit", user=user, apply=apply, then=then, audit_old=audit_old)
     case.refresh_from_db()
     task.refresh_from_db()
     return task
 
 
+def _speaks_for_task_department(task: VerificationTask, user: Any) -> ProcedureError | None:
+    if speaks_for_department(user, task.department_id):
+        return None
+    # The task's own department only: a department that verifies another part of the same case must
+    # not write this one's findings (they become the case's finding).
+    name = task.department.name
+    return forbidden(f"该核实任务交由{name}办理，核实结果须由{name}的科室负责人或处置责任人填报")
+
+
 VERIFICATIONS = StateMachine(
     VerificationTask,
     {
+        "submit": Move(
+            {VerificationStatus.OPEN},
+            VerificationStatus.SUBMITTED,
+            refusal="该核实任务{label}，不能再次提交",
+            who=_speaks_for_task_department,
+        ),
         "cancel": Move(
             {VerificationStatus.OPEN},
             VerificationStatus.CANCELLED,
             refusal="只能撤销待核实的任务",
             roles=flow.OFFICE | flow.LEADERS,
             label="撤销核实任务",
-        )
+        ),
     },
     audit_prefix="verification",
     error=ProcedureError,

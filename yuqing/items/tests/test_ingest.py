@@ -5,6 +5,8 @@ from typing import Any
 
 import pytest
 
+from yuqing.analysis.cluster import Clusterer, ClusterItem
+from yuqing.analysis.dedupe import fingerprint, same_text_hash
 from yuqing.items.canonical import canonical_url
 from yuqing.items.ingest import Status, ingest_entries
 from yuqing.items.models import Item
@@ -92,6 +94,34 @@ def test_same_text_from_another_source_is_kept_and_points_at_the_earliest_copy(s
     first = Item.objects.get(source=source)
     copy = Item.objects.get(source=other_source)
     assert copy.duplicate_of_id == first.id
+
+
+def test_ingest_and_the_clusterer_agree_on_what_is_the_same_text(source, other_source):
+    ingest_entries([entry(1)], source=source)
+    # The same text but for spacing, width and punctuation; a repost line would make it a near duplicate.
+    same = entry(
+        1, url="https://bbs.example.cn/t/6", content=" " + entry(1).content.replace("，", ", ") + "！"
+    )
+    ingest_entries([same], source=other_source)
+    first = Item.objects.get(source=source)
+    copy = Item.objects.get(source=other_source)
+    assert copy.duplicate_of_id == first.id
+    assert first.content_hash == copy.content_hash == same_text_hash(first.title, first.content)
+    clusterer = Clusterer()
+    clusterer.add(ClusterItem(id=first.id, text=first.content, title=first.title))
+    assert (
+        clusterer.add(ClusterItem(id=copy.id, text=copy.content, title=copy.title)).duplicate_of == first.id
+    )
+    assert (
+        fingerprint(copy.content, exact=same_text_hash(copy.title, copy.content)).exact == copy.content_hash
+    )
+
+
+def test_texts_with_nothing_to_compare_are_never_copies(source):
+    report = ingest_entries(
+        [entry(1, title="😀", content="🎉"), entry(2, title="😀", content="🎉")], source=source
+    )
+    assert report.created == 2 and set(Item.objects.values_list("content_hash", flat=True)) == {""}
 
 
 def test_a_duplicate_pointer_once_set_is_kept_by_the_one_writer(source, other_source):

@@ -45,16 +45,6 @@ RELEASES = StateMachine(
 )
 
 
-def move(release: Release, action: str) -> str:
-    """The status ``action`` leads to from the release's current status, or a 409 saying why not. For
-    writers that lock the row themselves (those with their own audit entry); the others use
-    ``RELEASES.transition``."""
-    refusal = RELEASES.refusal(release, action, None)
-    if refusal is not None:
-        raise refusal
-    return str(RELEASES.moves[action].target)
-
-
 def refuse_after_returned_plan(case: Case) -> None:
     """No release while the case's latest response plan is returned and no newer plan is approved."""
     returned = case.plans.filter(status=PlanStatus.RETURNED).order_by("-version").first()

@@ -129,10 +129,9 @@ def guidance_post_record(
     now: datetime | None = None,
 ) -> GuidancePost:
     """The assignee records a post (URL, time); ``done`` also completes the task (meets its deadline)."""
-    if task.assignee_id != user.pk:
-        raise forbidden("只有任务承办人本人可以登记发帖")
-    if task.status != TaskStatus.OPEN:
-        raise ProcedureError(f"任务{task.status_label}，不能再登记发帖")
+    refusal = GUIDANCE.refusal(task, "post", user)
+    if refusal is not None:
+        raise refusal
     at = now_or(now)
     errors: dict[str, str] = {}
     url = clean_url(url, field="url", label="帖文地址", errors=errors)
@@ -141,29 +140,34 @@ def guidance_post_record(
     note = clean_text(note, field="note", label="说明", max_length=2000, errors=errors)
     if errors:
         raise invalid(errors)
-    with transaction.atomic():
-        locked = GuidanceTask.objects.select_for_update().get(pk=task.pk)
-        if locked.status != TaskStatus.OPEN:
-            raise ProcedureError(f"任务{locked.status_label}，不能再登记发帖")
-        post = GuidancePost.objects.create(
-            task=locked,
-            url=url,
-            posted_at=when,
-            platform=platform,
-            note=note,
-            recorded_by=user,
-            recorded_at=at,
+    made: list[GuidancePost] = []
+
+    def apply(locked: GuidanceTask) -> dict[str, Any]:
+        made.append(
+            GuidancePost.objects.create(
+                task=locked,
+                url=url,
+                posted_at=when,
+                platform=platform,
+                note=note,
+                recorded_by=user,
+                recorded_at=at,
+            )
         )
-        audit_record(
-            actor=user,
-            action="guidance.post",
-            obj=post,
-            new={"task_id": locked.pk, "url": url, "posted_at": when, "platform": platform},
-        )
+        return {"task_id": locked.pk, "url": url, "posted_at": when, "platform": platform}
+
+    def then(locked: GuidanceTask) -> None:
         if done:
             _complete(locked, user, at)
-    task.refresh_from_db()
-    return post
+
+    GUIDANCE.transition(task, "post", user=user, apply=apply, then=then, audit_obj=lambda _: made[0])
+    return made[0]
+
+
+def _poster(task: GuidanceTask, user: Any) -> ProcedureError | None:
+    if task.assignee_id != user.pk:
+        return forbidden("只有任务承办人本人可以登记发帖")
+    return None
 
 
 def _assignee(task: GuidanceTask, user: Any) -> ProcedureError | None:
@@ -181,9 +185,12 @@ def _has_posts(task: GuidanceTask, user: Any) -> ProcedureError | None:
 GUIDANCE = StateMachine(
     GuidanceTask,
     {
+        # Recording a post keeps the task open; it is a move so that it is locked, checked and audited
+        # like the others (the audit entry is on the post).
+        "post": Move({TaskStatus.OPEN}, TaskStatus.OPEN, refusal="任务{label}，不能再登记发帖", who=_poster),
         "complete": Move(
             {TaskStatus.OPEN}, TaskStatus.DONE, refusal="任务{label}", who=_assignee, check=_has_posts
-        )
+        ),
     },
     audit_prefix="guidance",
     error=ProcedureError,

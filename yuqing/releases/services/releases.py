@@ -21,6 +21,7 @@ from yuqing.cases.services.common import (
 )
 from yuqing.cases.services.deadlines import deadline_set, deadlines_meet
 from yuqing.core.common import clean_text, content_hash, now_or, parse_time, user_label
+from yuqing.core.statemachine import Unchanged
 from yuqing.org.selectors import role_holders
 from yuqing.releases import coverage as cov
 from yuqing.releases.models import CHANNELS, CHECKLIST, KINDS, RESPONSE_KINDS, Release, SecrecyReview
@@ -31,7 +32,6 @@ from yuqing.releases.services.common import (
     REVIEWERS,
     SIGNERS,
     clean_url,
-    move,
     refuse_after_returned_plan,
     refuse_unless_readable,
     snapshot,
@@ -130,33 +130,27 @@ def release_update(
     *, release: Release, user: Any, data: dict[str, Any], now: datetime | None = None
 ) -> Release:
     """Edit the draft. An edit after submission or review sends it back to draft: it must be reviewed
-    again. Signed and published text is frozen."""
+    again. Signed and published text is frozen. An edit that changes nothing writes nothing."""
     require_role(user, AUTHORS, "修改发布稿")
     at = now_or(now)
     values = _values(data, at)
-    with transaction.atomic():
-        locked = Release.objects.select_for_update().get(pk=release.pk)
-        target = move(locked, "edit")
-        old = {f: getattr(locked, f) for f in CONTENT_FIELDS}
-        changed = {f: v for f, v in values.items() if old[f] != v}
+    audit_old: dict[str, Any] = {}
+
+    def apply(locked: Release) -> dict[str, Any]:
+        changed = {f: v for f, v in values.items() if getattr(locked, f) != v}
         if not changed:
-            return locked
-        old_status = locked.status
+            raise Unchanged
+        audit_old.update({f: getattr(locked, f) for f in changed})
         for f, v in values.items():
             setattr(locked, f, v)
-        locked.status = target
-        locked.submitted_at = None if target == "draft" else locked.submitted_at
+        locked.submitted_at = None  # back to draft: submitted again after the edit
         locked.revision += 1
         locked.updated_at = at
-        locked.save(update_fields=[*CONTENT_FIELDS, "status", "submitted_at", "revision", "updated_at"])
-        audit_record(
-            actor=user,
-            action="release.update",
-            obj=locked,
-            old={**{f: old[f] for f in changed}, "status": old_status},
-            new={**changed, "status": locked.status, "revision": locked.revision},
-        )
-    release.refresh_from_db()
+        return {**changed, "revision": locked.revision}
+
+    RELEASES.transition(
+        release, "edit", user=user, apply=apply, audit_action="release.update", audit_old=audit_old
+    )
     return release
 
 
@@ -219,9 +213,9 @@ def release_review(
     if errors:
         raise invalid(errors)
     at = now_or(now)
-    with transaction.atomic():
-        locked = Release.objects.select_for_update().select_related("case").get(pk=release.pk)
-        locked.status = move(locked, "review_pass" if result == "pass" else "review_return")
+    made: list[SecrecyReview] = []
+
+    def apply(locked: Release) -> dict[str, Any]:
         review = SecrecyReview.objects.create(
             release=locked,
             revision=locked.revision,
@@ -233,16 +227,12 @@ def release_review(
             comments=comments,
             coverage=[c.as_dict() for c in release_coverage(locked, at=at)],
         )
+        made.append(review)
         if result == "return":
             locked.submitted_at = None
-        locked.save(update_fields=["status", "submitted_at"])
-        audit_record(
-            actor=user,
-            action=f"release.review_{result}",
-            obj=locked,
-            old={"status": "submitted"},
-            new={"status": locked.status, "review_id": review.pk, "checklist": answers, "comments": comments},
-        )
+        return {"review_id": review.pk, "checklist": answers, "comments": comments}
+
+    def then(locked: Release) -> None:
         task_done(locked, "review")
         if result == "return":
             notify_after_commit(
@@ -259,8 +249,9 @@ def release_review(
                 f"/releases/{locked.pk}/sign/",
                 subject=task_subject(locked, "sign"),
             )
-    release.refresh_from_db()
-    return review
+
+    RELEASES.transition(release, f"review_{result}", user=user, apply=apply, then=then)
+    return made[0]
 
 
 def release_sign(*, release: Release, user: Any, now: datetime | None = None) -> Signature:
@@ -271,9 +262,9 @@ def release_sign(*, release: Release, user: Any, now: datetime | None = None) ->
         raise forbidden("不能签发本人起草的稿件，请由其他领导签发")
     refuse_after_returned_plan(release.case)
     at = now_or(now)
-    with transaction.atomic():
-        locked = Release.objects.select_for_update().select_related("case").get(pk=release.pk)
-        locked.status = move(locked, "sign")
+    made: list[Signature] = []
+
+    def apply(locked: Release) -> dict[str, Any]:
         content = snapshot(locked)
         digest = content_hash(content)
         review = locked.reviews.filter(result="pass").order_by("-reviewed_at", "-id").first()
@@ -282,7 +273,6 @@ def release_sign(*, release: Release, user: Any, now: datetime | None = None) ->
         locked.signed_by = user
         locked.signed_at = at
         locked.content_hash = digest
-        locked.save(update_fields=["status", "signed_by", "signed_at", "content_hash"])
         signature = signature_create(
             case=locked.case,
             obj=locked,
@@ -292,19 +282,17 @@ def release_sign(*, release: Release, user: Any, now: datetime | None = None) ->
             content=content,
             at=at,
         )
-        audit_record(
-            actor=user,
-            action="release.sign",
-            obj=locked,
-            old={"status": "reviewed"},
-            new={"status": "signed", "content_hash": digest, "signature_id": signature.pk},
-        )
+        made.append(signature)
+        return {"content_hash": digest, "signature_id": signature.pk}
+
+    def then(locked: Release) -> None:
         task_done(locked, "sign")
         notify_after_commit(
             [locked.author], f"【已签发】{locked.title}", "稿件已签发，可以发布。", f"/releases/{locked.pk}/"
         )
-    release.refresh_from_db()
-    return signature
+
+    RELEASES.transition(release, "sign", user=user, apply=apply, then=then)
+    return made[0]
 
 
 def release_publish(
@@ -325,28 +313,21 @@ def release_publish(
     if errors:
         raise invalid(errors)
     refuse_after_returned_plan(release.case)
-    with transaction.atomic():
-        locked = Release.objects.select_for_update().select_related("case").get(pk=release.pk)
-        locked.status = move(locked, "publish")
+
+    def apply(locked: Release) -> dict[str, Any]:
         if content_hash(snapshot(locked)) != locked.content_hash:
             raise ProcedureError("稿件内容与签发时不一致，不能发布；请联系系统管理员核查")
         locked.published_url = url
         locked.published_at = when
         locked.published_by = user
-        locked.save(update_fields=["status", "published_url", "published_at", "published_by"])
         met = {}
         if locked.kind in RESPONSE_KINDS:
             met["first_response"] = deadlines_meet(case=locked.case, kind="first_response", at=when)
         if locked.channel == "press_conference":
             met["press_conference"] = deadlines_meet(case=locked.case, kind="press_conference", at=when)
-        audit_record(
-            actor=user,
-            action="release.publish",
-            obj=locked,
-            old={"status": "signed"},
-            new={"status": "published", "url": url, "published_at": when, "deadlines_met": met},
-        )
-    release.refresh_from_db()
+        return {"url": url, "published_at": when, "deadlines_met": met}
+
+    RELEASES.transition(release, "publish", user=user, apply=apply)
     return release
 
 
