@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "yuqing.cases",
     "yuqing.releases",
     "yuqing.policies",
+    "yuqing.consult",
     "yuqing.web",
     "yuqing.demo",
     "yuqing.ops",
