@@ -159,7 +159,7 @@ def consultation_create(request: HttpRequest, case_id: int, payload: Consultatio
     summary="登记会商落实事项完成",
 )
 def consultation_action_complete(request: HttpRequest, action_id: int, payload: CompleteIn) -> dict[str, Any]:
-    owns = ConsultationAction.objects.filter(pk=action_id, owner__user=request.user).exists()
+    owns = ConsultationAction.objects.filter(pk=action_id, owner__user_id=request.user.pk or 0).exists()
     if not owns:
         require_role(request.user, services.WRITERS, "登记会商落实事项完成")
     action = selectors.action_get(user=request.user, action_id=action_id)

@@ -240,7 +240,7 @@ def group_decision_record(
     decider: Person | None = None
     raw = data.get("decided_by")
     if raw in (None, ""):
-        decider = Person.objects.filter(user_id=getattr(user, "pk", None)).first()
+        decider = Person.objects.filter(user_id=user.pk).first() if user.is_authenticated else None
     else:
         try:
             decider = Person.objects.filter(pk=int(raw)).select_related("user").first()

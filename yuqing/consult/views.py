@@ -83,7 +83,7 @@ def _reader_or_owner(request: HttpRequest, roles: frozenset[str], **owned: int) 
     the owner of an action may open its 会商 and mark it done without reading the whole case."""
     if access.cached_roles(request.user) & roles:
         return True
-    return ConsultationAction.objects.filter(owner__user=request.user, **owned).exists()
+    return ConsultationAction.objects.filter(owner__user_id=request.user.pk or 0, **owned).exists()
 
 
 @login_required

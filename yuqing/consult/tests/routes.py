@@ -23,6 +23,8 @@ def a_case() -> int:
 
 
 def _meeting() -> Any:
+    from datetime import timedelta
+
     from django.utils import timezone
 
     from yuqing.consult.services import consultation_record
@@ -35,9 +37,7 @@ def _meeting() -> Any:
         "topic": "会商对策",
         "people": [author.person.pk],
         "conclusions": "统一口径",
-        "actions": [
-            {"text": "起草回应", "owner_id": owner.person.pk, "due_at": now + timezone.timedelta(hours=2)}
-        ],
+        "actions": [{"text": "起草回应", "owner_id": owner.person.pk, "due_at": now + timedelta(hours=2)}],
     }
     return consultation_record(case=case, user=author, data=data)
 
