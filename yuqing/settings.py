@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "yuqing.cases",
     "yuqing.releases",
     "yuqing.policies",
+    "yuqing.consult",
     "yuqing.web",
     "yuqing.demo",
     "yuqing.ops",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/", include("yuqing.cases.urls")),
     path("releases/", include("yuqing.releases.urls")),
     path("policies/", include("yuqing.policies.urls")),
+    path("consult/", include("yuqing.consult.urls")),
     # Pages whose paths start at the root (/items/, /events/, /alerts/, /plans/, /notifications/, …).
     path("", include("yuqing.notify.urls")),
     path("", include("yuqing.items.urls")),

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 
 from yuqing.cases.api import router as cases_router
+from yuqing.consult.api import router as consult_router
 from yuqing.core.busy import BUSY_MESSAGE, RETRY_AFTER_SECONDS, database_busy
 from yuqing.core.errors import ServiceError
 from yuqing.core.schemas import HealthOut
@@ -65,3 +66,4 @@ api.add_router("/", cases_router)
 api.add_router("/", releases_router)
 api.add_router("/", policies_router)
 api.add_router("/", notify_router)
+api.add_router("/", consult_router)

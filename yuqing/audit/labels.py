@@ -81,6 +81,10 @@ ACTION_LABELS: dict[str, str] = {
     "guidance.create": "下达舆论引导任务",
     "guidance.post": "登记引导发帖",
     "guidance.complete": "完成舆论引导任务",
+    # 会商与工作组决定（consult）
+    "consultation.record": "登记会商",
+    "consultation_action.complete": "会商落实事项完成",
+    "group_decision.record": "登记工作组决定",
     # 政策文件、通知、组织
     "policy.create": "新增政策文件",
     "policy.update": "修改政策文件",
