@@ -186,7 +186,7 @@ def personas() -> dict[str, Any]:
         "auditor": make_persona("t_auditor", "纪检干部甲", access.AUDITOR, department="纪检组"),
         "system_admin_role": make_persona("t_sysadmin", "管理员", access.SYSTEM_ADMIN),
         "outsider": make_persona("t_outsider", "外单位人员"),
-        "superuser": get_user_model().objects.create_superuser("t_root", password="x"),  # noqa: S106
+        "superuser": get_user_model().objects.create_superuser("t_root", password="x"),
     }
     # One demo account per set of roles: they see the demo case as its people do.
     demo: dict[Any, Any] = {}
@@ -256,6 +256,8 @@ def test_every_page_as_every_persona_shows_no_none_iso_time_or_action_code():
     assert opened > 100, f"only {opened} pages opened: the sweep is not reaching the pages"
     known_fixed = sorted(KNOWN - set(failures))
     unexpected = {name: lines for name, lines in failures.items() if name not in KNOWN}
-    report = "\n".join(f"{name}:\n  " + "\n  ".join(sorted(set(lines))[:8]) for name, lines in unexpected.items())
+    report = "\n".join(
+        f"{name}:\n  " + "\n  ".join(sorted(set(lines))[:8]) for name, lines in unexpected.items()
+    )
     assert not unexpected, f"pages showing raw values:\n{report}"
     assert not known_fixed, f"these KNOWN pages pass now, remove them from KNOWN: {known_fixed}"

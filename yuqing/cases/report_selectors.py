@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.utils import timezone
 
@@ -61,7 +60,10 @@ def report_initial(case: Case) -> dict[str, str]:
             f"{vocab.MEDIA_TYPES.get(kind, kind)} {count} 条"
             for kind, count in sorted((event.media_types or {}).items(), key=lambda kv: -int(kv[1] or 0))
         )
-        sources = [f"首发：{event.first_publisher}" if event.first_publisher else "", f"媒体分布：{media}" if media else ""]
+        sources = [
+            f"首发：{event.first_publisher}" if event.first_publisher else "",
+            f"媒体分布：{media}" if media else "",
+        ]
         if any(sources):
             values["info_source"] = "；".join(s for s in sources if s)
         state = f"舆情态势：{event.phase_label}"
