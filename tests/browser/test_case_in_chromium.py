@@ -73,14 +73,23 @@ def test_alert_to_case_to_verification_to_signed_report_to_timeline(browser, liv
     page.click("form.form button[type=submit]")
     page.wait_for_url(f"{base}/cases/{case.pk}/")
 
-    # 4. The office drafts the written report; a missing element is named, and the rest is kept.
+    # 4. The office drafts the written report: it starts from the verification, each element editable;
+    # the signer list follows the level; a missing element is named, and the rest is kept.
     _login(page, base, cast.office.username)
     page.goto(f"{base}/cases/{case.pk}/reports/new/")
+    assert page.input_value("[name=cause]") == "公示环节遗漏"
+    assert page.input_value("[name=harm]") == "商户聚集反映"
+    director = f"select[name=signer_id] option[value='{cast.director.pk}']"
+    page.select_option("select[name=level]", "bureau_leaders")
+    assert page.locator(director).is_disabled()
+    page.select_option("select[name=level]", "working_group")
+    assert not page.locator(director).is_disabled()
     page.fill("input[name=occurred_at]", "2026-11-26T09:00")
     for name, value in FULL_REPORT.items():
         if name in ("kind", "level", "occurred_at", "harm"):
             continue
         page.fill(f"[name={name}]", value)
+    page.fill("[name=harm]", "")
     page.select_option("select[name=signer_id]", value=str(cast.director.pk))
     page.click("form.form button[type=submit]")
     page.wait_for_load_state()
