@@ -372,8 +372,10 @@ def report_new(request: HttpRequest, case_id: int) -> HttpResponse:
     if request.GET.get("follows_up"):
         values.update(mode="written", follows_up_id=request.GET["follows_up"])
     old = case.reports.filter(pk=_int(request.GET.get("supersedes")) or 0).first()
+    prefilled: dict[str, str] = {}
     if old is None:
-        values.update(report_initial(case))
+        prefilled = report_initial(case)
+        values.update(prefilled)
     else:
         values.update(
             {name: getattr(old, name) for name in cv.REPORT_ELEMENTS},
@@ -414,6 +416,7 @@ def report_new(request: HttpRequest, case_id: int) -> HttpResponse:
             "kinds": cv.REPORT_KINDS,
             "levels": cv.REPORT_LEVELS,
             "modes": cv.REPORT_MODES,
+            "prefilled": bool(prefilled) and request.method != "POST",
             "signers": report_signer_choices(),
             "signer_rules": [
                 (level, "、".join(access.role_labels(roles))) for level, roles in SIGNERS_BY_LEVEL.items()

@@ -56,6 +56,7 @@ def test_the_report_form_shows_the_prefill_editable_and_keeps_what_was_typed_on_
     client = cast.client(cast.office)
     url = reverse("cases:report_new", args=[case.pk])
     page = client.get(url).content.decode()
+    assert 'id="prefilled"' in page
     assert f'<textarea name="cause" rows="2">{VERIFIED["cause"]}</textarea>' in page
     assert f'<textarea name="next_steps" rows="2">{VERIFIED["proposed_handling"]}</textarea>' in page
     refused = client.post(url, {"kind": "initial", "level": "working_group", "cause": "改写的起因"})
