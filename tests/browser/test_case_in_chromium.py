@@ -109,11 +109,19 @@ def test_alert_to_case_to_handling_following_the_next_step_panel(browser, live_s
     _panel(page, base, case.pk, what="起草首次情况报告", button="起草初报")
     page.click("#next-action")
     page.wait_for_url("**/reports/new/")
+    assert page.input_value("[name=cause]") == "公示环节遗漏"
+    assert page.input_value("[name=harm]") == "商户聚集反映"
+    director = f"select[name=signer_id] option[value='{cast.director.pk}']"
+    page.select_option("select[name=level]", "bureau_leaders")
+    assert page.locator(director).is_disabled()
+    page.select_option("select[name=level]", "working_group")
+    assert not page.locator(director).is_disabled()
     page.fill("input[name=occurred_at]", "2026-11-26T09:00")
     for name, value in FULL_REPORT.items():
         if name in ("kind", "level", "occurred_at", "harm"):
             continue
         page.fill(f"[name={name}]", value)
+    page.fill("[name=harm]", "")
     page.select_option("select[name=signer_id]", value=str(cast.leader.pk))
     page.click("form.form button[type=submit]")
     page.wait_for_load_state()

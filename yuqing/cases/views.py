@@ -28,6 +28,7 @@ from yuqing.cases.models import (
     SourceControlRequest,
     VerificationTask,
 )
+from yuqing.cases.report_selectors import input_time, report_initial, report_signer_choices
 from yuqing.cases.services import ProcedureError
 from yuqing.cases.services.reports import SIGNERS_BY_LEVEL
 from yuqing.cases.services.verification import attachment_path
@@ -374,10 +375,6 @@ def attachment_download(request: HttpRequest, case_id: int, attachment_id: int) 
 # --- reports ----------------------------------------------------------------------------------------
 
 
-def _signers() -> dict[str, list[Any]]:
-    return {level: _people(roles) for level, roles in SIGNERS_BY_LEVEL.items()}
-
-
 @access.role_required(*flow.WRITERS)
 def report_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
@@ -390,16 +387,20 @@ def report_new(request: HttpRequest, case_id: int) -> HttpResponse:
     }
     if request.GET.get("follows_up"):
         values.update(mode="written", follows_up_id=request.GET["follows_up"])
-    if request.GET.get("supersedes"):
-        old = case.reports.filter(pk=_int(request.GET["supersedes"]) or 0).first()
-        if old is not None:
-            values.update(
-                {name: getattr(old, name) for name in cv.REPORT_ELEMENTS},
-                kind=old.kind,
-                level=old.level,
-                supersedes_id=old.pk,
-                signer_id=old.signer_id,
-            )
+    old = case.reports.filter(pk=_int(request.GET.get("supersedes")) or 0).first()
+    prefilled: dict[str, str] = {}
+    if old is None:
+        prefilled = report_initial(case)
+        values.update(prefilled)
+    else:
+        values.update(
+            {name: getattr(old, name) for name in cv.REPORT_ELEMENTS},
+            occurred_at=input_time(old.occurred_at),
+            kind=old.kind,
+            level=old.level,
+            supersedes_id=old.pk,
+            signer_id=old.signer_id,
+        )
     errors: dict[str, str] = {}
     missing: list[str] = []
     status = 200
@@ -431,7 +432,11 @@ def report_new(request: HttpRequest, case_id: int) -> HttpResponse:
             "kinds": cv.REPORT_KINDS,
             "levels": cv.REPORT_LEVELS,
             "modes": cv.REPORT_MODES,
-            "signers": _signers(),
+            "prefilled": bool(prefilled) and request.method != "POST",
+            "signers": report_signer_choices(),
+            "signer_rules": [
+                (level, "、".join(access.role_labels(roles))) for level, roles in SIGNERS_BY_LEVEL.items()
+            ],
             "orals": case.reports.filter(mode="oral"),
         },
         status=status,

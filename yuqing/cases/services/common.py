@@ -19,7 +19,7 @@ from yuqing.core.common import (  # noqa: F401 (the procedure services import th
     parse_time,
     user_label,
 )
-from yuqing.core.errors import FORBIDDEN, INVALID, Kind, ServiceError
+from yuqing.core.errors import FORBIDDEN, INVALID, Kind, ServiceError, errors_text
 from yuqing.notify.channels.base import Message
 from yuqing.notify.services import notifications_close_after_commit, notify
 from yuqing.org import access
@@ -50,7 +50,7 @@ def forbidden(message: str) -> ProcedureError:
 def invalid(
     errors: Mapping[str, str], message: str = "", *, missing: Sequence[str] | None = None
 ) -> ProcedureError:
-    text = message or "；".join(f"{k}：{v}" for k, v in errors.items())
+    text = message or errors_text(errors)
     return ProcedureError(text, kind=INVALID, errors=errors, missing=missing)
 
 

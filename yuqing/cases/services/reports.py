@@ -64,7 +64,7 @@ def _validate(
         errors["kind"] = "报告类别须为 initial（初报）、followup（续报）或 final（终报）"
     level = str(data.get("level") or "")
     if level not in cv.REPORT_LEVELS:
-        errors["level"] = f"报告层级须为 {'、'.join(cv.REPORT_LEVELS)} 之一"
+        errors["level"] = f"报告层级须为 {'、'.join(f'{k}（{v}）' for k, v in cv.REPORT_LEVELS.items())} 之一"
     values.update(mode=mode, kind=kind, level=level)
     values["title"] = clean_text(
         data.get("title"), field="title", label="标题", max_length=300, errors=errors

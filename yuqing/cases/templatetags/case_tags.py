@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 
 from yuqing.cases.access import level_name, user_clearance
 
@@ -36,6 +40,22 @@ def case_title_for(case: Any, user: Any) -> str:
     if user_clearance(user) >= case.confidentiality:
         return str(case.title)
     return f"[{level_name(case.confidentiality)}] 案件 #{case.pk}"
+
+
+@register.filter
+def local_time(value: Any) -> str:
+    """``value|local_time`` — a moment (a datetime, or an ISO string as plans store their measures'
+    deadlines) in local time as people read it, ``11月28日 16:01`` ("" when there is none)."""
+    if isinstance(value, str):
+        parsed = parse_datetime(value.strip()) if value.strip() else None
+        if parsed is None:
+            return value
+        value = parsed
+    if not isinstance(value, datetime):
+        return ""
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return date_format(timezone.localtime(value), "n月j日 H:i")
 
 
 @register.filter
