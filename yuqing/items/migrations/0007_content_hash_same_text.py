@@ -17,6 +17,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("items", "0004_item_origin_and_big_counts")]
+    dependencies = [("items", "0006_resegment_search_text")]
 
     operations = [migrations.RunPython(forward, backward)]
