@@ -85,6 +85,10 @@ ACTION_LABELS: dict[str, str] = {
     "consultation.record": "登记会商",
     "consultation_action.complete": "会商落实事项完成",
     "group_decision.record": "登记工作组决定",
+    "case.severity": "调整案件舆情等级",
+    "search_synonym.create": "新增检索同义词",
+    "search_synonym.update": "修改检索同义词",
+    "search_synonym.delete": "删除检索同义词",
     # 政策文件、通知、组织
     "policy.create": "新增政策文件",
     "policy.update": "修改政策文件",
@@ -127,6 +131,13 @@ ACTION_KEY_LABELS: dict[tuple[str, str], str] = {
 }
 KEY_LABELS: dict[str, str] = {
     "reason": "理由",
+    "deadlines": "调整的时限",
+    "done_at": "完成时间",
+    "done_note": "完成情况",
+    "late": "是否逾期",
+    "decided_at": "决定时间",
+    "decided_by": "决定人",
+    "meeting_id": "会商记录",
     "level": "等级",
     "chain": "升级链",
     "exhausted": "升级链已用尽",
